@@ -1,0 +1,1 @@
+# tests/unit/config.mk: owned by the config work

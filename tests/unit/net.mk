@@ -1,0 +1,1 @@
+# tests/unit/net.mk: owned by the net work

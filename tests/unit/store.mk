@@ -1,0 +1,1 @@
+# tests/unit/store.mk: owned by the store work
