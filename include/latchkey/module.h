@@ -277,6 +277,7 @@ typedef enum lk_render_target {
 	LK_RENDER_JSON = 3,   /**< values JSON-escaped */
 	LK_RENDER_FORM = 4,   /**< values form-encoded */
 	LK_RENDER_TEXT = 5,   /**< raw (labels: secrets refused) */
+	LK_RENDER_RAW = 6,    /**< raw; the caller encodes the result */
 } lk_render_target;
 LK_API lk_status lk_call_render(char **out, lk_call *call, const char *tmpl,
 				lk_render_target target);
