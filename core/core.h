@@ -156,6 +156,11 @@ struct lk_call {
 	unsigned depth; /* lk_call_perform nesting guard */
 };
 
+/* printf into a new string (lk_free); NULL on failure. */
+LK_INTERNAL char *lk_strdupf(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+LK_INTERNAL char *lk_vstrdupf(const char *fmt, va_list ap);
+
 typedef struct lk_store lk_store;
 
 struct lk_ctx {
