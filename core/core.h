@@ -119,6 +119,8 @@ struct lk_conn {
 	bool expired;
 	int64_t created;
 	int64_t updated;
+	uint64_t generation; /* bumped by every credential update: lets
+				single-flight waiters see a refresh happened */
 	lk_fields *fields;
 	char *test_data; /* JSON text, or NULL */
 	char *label;
@@ -154,6 +156,7 @@ struct lk_call {
 	lk_fields *fields;      /* connect: the fields being built */
 	void *state;
 	unsigned depth; /* lk_call_perform nesting guard */
+	bool locked;    /* the caller holds the connection's store lock */
 };
 
 /* printf into a new string (lk_free); NULL on failure. */

@@ -5,7 +5,7 @@ core_libcore_la_SOURCES = \
 	core/core.h core/settings.h core/error.h core/log.h core/fields.h \
 	core/config.h core/loader.h core/template.h core/url.h core/http.h \
 	core/token_response.h core/store.h core/conn.h core/bind.h \
-	core/perform.h core/testreq.h \
+	core/perform.h core/testreq.h core/ctx.h \
 	core/status.c core/alloc.c core/fields.c core/error.c core/log.c \
 	core/random.c core/settings.c core/config.c core/template.c \
 	core/url.c core/request.c core/http.c core/token_response.c \

@@ -202,6 +202,8 @@ typedef lk_status lk_hook_parse_test_fn(char **out_json, lk_call *call,
  * hook that sets *out to NULL leaves the label to the template. */
 struct lk_hooks_ops {
 	uint32_t size;
+	/** Keys of the app's block named after the module; MAY be NULL. */
+	const struct lk_config_key *config_keys;
 	lk_hook_request_fn *pre_authorize;  /**< may change the request */
 	lk_hook_request_fn *post_authorize; /**< after the scheme signed */
 	lk_hook_after_response_fn *after_response;
