@@ -1,0 +1,1 @@
+# tests/unit/parse.mk: template and token-response tests
