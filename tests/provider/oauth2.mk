@@ -1,0 +1,1 @@
+# OAuth 2.0 area of the provider emulator (being written)
