@@ -37,6 +37,15 @@ struct config_setting_t;
 __attribute__((visibility("hidden"))) lk_status
 lk_settings__copy(lk_setting **out, const struct config_setting_t *src,
 		  const char *file);
+/* Map a libconfig source file name to the name settings keep (lent for
+ * the tree's life); NULL when out of memory. */
+typedef const char *lk_settings_intern_fn(void *ud, const char *path);
+/* As lk_settings__copy, but a setting read from an @include'd file
+ * keeps that file's name, through @p intern; @p file names the rest. */
+__attribute__((visibility("hidden"))) lk_status
+lk_settings__copy_from(lk_setting **out, const struct config_setting_t *src,
+		       const char *file, lk_settings_intern_fn *intern,
+		       void *ud);
 /* Member of a group by name, or NULL. */
 __attribute__((visibility("hidden"))) const lk_setting *
 lk_settings__get(const lk_setting *group, const char *name);
