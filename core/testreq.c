@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "error.h"
+#include "http.h"
 #include "perform.h"
 #include "template.h"
 #include "testreq.h"
@@ -37,6 +38,10 @@ static lk_status build_request(lk_request **out, lk_ctx *ctx,
 			while (*val == ' ' || *val == '\t')
 				val++;
 			rc = lk_request_add_header(req, v, val);
+			if (rc != LK_OK)
+				rc = lk_error__set(ctx, rc, "%s: test header: %s",
+						   app->id,
+						   lk_request__error());
 		}
 		lk_str_wipe_free(v);
 		v = NULL;
