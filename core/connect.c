@@ -118,6 +118,7 @@ static lk_status finish_connect(lk_conn **out, lk_ctx *ctx, lk_app *app,
 		rc = LK_ENOMEM;
 		goto out;
 	}
+	lk_fields_free(conn->fields); /* lk_conn__new's empty set */
 	conn->fields = *fields;
 	*fields = NULL;
 	conn->created = conn->updated = lk_now();

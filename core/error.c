@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "log.h"
 
 static void msg_free(void *p)
 {
@@ -44,7 +45,10 @@ static void store_msg(const lk_ctx *ctx, char *msg)
 lk_status lk_error__vset(const lk_ctx *ctx, lk_status st, const char *fmt,
 			 va_list ap)
 {
-	char *msg = lk_vstrdupf(fmt, ap);
+	/* Errors are scrubbed like log lines: no secret in a message. */
+	char *raw = lk_vstrdupf(fmt, ap);
+	char *msg = raw ? lk_log__redact(ctx, raw) : NULL;
+	lk_str_wipe_free(raw);
 	store_msg(ctx, msg);
 	return st;
 }
