@@ -1,0 +1,1 @@
+# digest.so: see modules/digest/README.md (being written)

@@ -1,0 +1,1 @@
+# oauth1.so: see modules/oauth1/README.md (being written)

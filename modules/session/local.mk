@@ -1,0 +1,1 @@
+# session.so: see modules/session/README.md (being written)

@@ -1,0 +1,1 @@
+# more command-line end-to-end tests (being written)

@@ -1,0 +1,1 @@
+# digest area of the provider emulator (being written)

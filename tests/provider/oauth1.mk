@@ -1,0 +1,1 @@
+# oauth1 area of the provider emulator (being written)

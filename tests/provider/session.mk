@@ -1,0 +1,1 @@
+# session area of the provider emulator (being written)
