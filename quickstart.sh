@@ -92,15 +92,27 @@ demo)
 	;;
 check)
 	install_deps
-	build "$top/build/plain"
+	# Every step runs even when an earlier one failed, so that the
+	# summary line always counts what ran; a build that fails counts
+	# as one failed test.
 	status=0
-	(cd "$top/build/plain" && make -j"$jobs" check) || status=1
-	build "$top/build/asan" --enable-sanitizers
-	(cd "$top/build/asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
-		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 make -j"$jobs" check) || status=1
+	build_fail=0
+	if build "$top/build/plain"; then
+		(cd "$top/build/plain" && make -j"$jobs" check) || status=1
+	else
+		status=1
+		build_fail=$((build_fail + 1))
+	fi
+	if build "$top/build/asan" --enable-sanitizers; then
+		(cd "$top/build/asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+			UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 make -j"$jobs" check) || status=1
+	else
+		status=1
+		build_fail=$((build_fail + 1))
+	fi
 	distcheck=pass
 	(cd "$top/build/plain" && make -j"$jobs" distcheck) || { distcheck=fail; status=1; }
-	sh "$top/tests/count.sh" "$distcheck" "$top/build/plain" "$top/build/asan"
+	LK_BUILD_FAILURES=$build_fail sh "$top/tests/count.sh" "$distcheck" "$top/build/plain" "$top/build/asan"
 	exit $status
 	;;
 *)

@@ -5,7 +5,7 @@
 distcheck=$1
 shift
 pass=0
-fail=0
+fail=${LK_BUILD_FAILURES:-0}
 for dir in "$@"; do
 	for trs in $(find "$dir" -name '*.trs' 2>/dev/null); do
 		log=${trs%.trs}.log
