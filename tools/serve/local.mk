@@ -1,0 +1,1 @@
+# latchkey serve (being written)
