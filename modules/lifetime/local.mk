@@ -1,0 +1,1 @@
+# lifetime.so: refresh policy (being written)

@@ -1,0 +1,1 @@
+# OAuth 2.0 interop against a real authorization server (being written)
