@@ -254,5 +254,10 @@ lk_status lk_conn_refresh(lk_ctx *ctx, lk_conn *conn)
 		return lk_error__set(ctx, LK_EEXPIRED,
 				     "connection %s has expired: reconnect it",
 				     conn->id);
-	return lk_perform__refresh(ctx, app, conn, conn->generation);
+	/* Like lk_perform: the connection's secrets (and those the scheme
+	 * adds) are redacted from whatever the refresh logs. */
+	lk_log__scope_push(conn->fields);
+	rc = lk_perform__refresh(ctx, app, conn, conn->generation);
+	lk_log__scope_pop();
+	return rc;
 }

@@ -126,7 +126,9 @@ static lk_status finish_connect(lk_conn **out, lk_ctx *ctx, lk_app *app,
 	rc = new_flow_id(&conn->id);
 	if (rc != LK_OK)
 		goto out;
+	conn->unsaved = true;
 	rc = lk_testreq__run(&conn->test_data, ctx, app, conn);
+	conn->unsaved = false;
 	lk_bind__state_drop(ctx, conn->id);
 	lk_free(conn->id);
 	conn->id = NULL;

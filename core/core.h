@@ -117,6 +117,7 @@ struct lk_conn {
 	char *scheme;
 	unsigned number;
 	bool expired;
+	bool unsaved; /* the connect-time test: nothing stored to refresh */
 	int64_t created;
 	int64_t updated;
 	uint64_t generation; /* bumped by every credential update: lets

@@ -49,24 +49,33 @@ static lk_verdict refresh_on(const lk_app *app, const lk_response *resp)
 }
 
 /* Default policy (the core's): refresh `refresh_margin` seconds (60)
- * before the `expires_at` field, when there is one. */
+ * before the `expires_at` field, when there is one. A token that lives
+ * less than twice the margin is refreshed at half its life instead, or
+ * every call would refresh it. */
 static bool default_should_refresh(const lk_app *app, const lk_conn *conn,
 				   int64_t now)
 {
 	const char *exp = lk_fields_get(conn->fields, "expires_at");
+	const char *issued = lk_fields_get(conn->fields, "issued_at");
 	const char *margin = lk_fields_get(app->scheme_block.values,
 					   "refresh_margin");
 	if (!exp || !*exp)
 		return false;
 	long long m = margin ? strtoll(margin, NULL, 10) : 60;
-	return now >= strtoll(exp, NULL, 10) - m;
+	long long e = strtoll(exp, NULL, 10);
+	if (issued && *issued) {
+		long long life = e - strtoll(issued, NULL, 10);
+		if (life > 0 && m > life / 2)
+			m = life / 2;
+	}
+	return now >= e - m;
 }
 
 static lk_status should_refresh(bool *out, lk_ctx *ctx, lk_app *app,
 				lk_conn *conn)
 {
 	*out = false;
-	if (!conn || !app->scheme_block.mod->scheme.refresh)
+	if (!conn || conn->unsaved || !app->scheme_block.mod->scheme.refresh)
 		return LK_OK;
 	if (!app->policy_block.mod) {
 		*out = default_should_refresh(app, conn, lk_now());
@@ -153,8 +162,11 @@ static lk_status judge(lk_verdict *out, lk_ctx *ctx, lk_app *app,
 			return rc;
 		v = worst(v, w);
 	}
-	/* A scheme that cannot refresh turns "refresh" into "done". */
-	if (v == LK_VERDICT_REFRESH && !ops->refresh)
+	/* A scheme that cannot refresh, or a connection not stored yet
+	 * (the connect-time test), turns "refresh" into "done": the test
+	 * then classifies the answer. */
+	if (v == LK_VERDICT_REFRESH &&
+	    (!ops->refresh || (conn && conn->unsaved)))
 		v = LK_VERDICT_DONE;
 	*out = v;
 	return LK_OK;
