@@ -9,6 +9,7 @@ tests_fuzz_replay_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h \
 	tests/fuzz/targets.h
 tests_fuzz_replay_SOURCES += tests/fuzz/fuzz_token_response.c
 tests_fuzz_replay_SOURCES += tests/fuzz/fuzz_template.c
+tests_fuzz_replay_SOURCES += tests/fuzz/fuzz_digest_challenge.c modules/digest/digest_challenge.c
 tests_fuzz_replay_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DLK_FUZZ_SRCDIR='"$(abs_top_srcdir)"'
 tests_fuzz_replay_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) -pthread

@@ -4,3 +4,4 @@
  * Adding one: a line here, its sources in tests/fuzz/local.mk. */
 LK_FUZZ_TARGET(token_response)
 LK_FUZZ_TARGET(template)
+LK_FUZZ_TARGET(digest_challenge)

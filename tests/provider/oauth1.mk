@@ -1,1 +1,2 @@
-# oauth1 area of the provider emulator (being written)
+# The OAuth 1.0a area of lk-provider (see tests/provider/oauth1.c).
+tests_provider_lk_provider_SOURCES += tests/provider/oauth1.c
