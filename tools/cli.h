@@ -3,9 +3,10 @@
 #ifndef LK_CLI_H
 #define LK_CLI_H
 
-#include <stdbool.h>
 #include <cjson/cJSON.h>
 #include <latchkey/latchkey.h>
+#include <stdbool.h>
+#include <stdio.h>
 
 /** The parsed global options and the loaded context. */
 struct cli {
@@ -25,6 +26,16 @@ int cli_json_out(cJSON *obj);
 void cli_iso8601(char *buf, size_t size, long long t);
 /** Print rows of @p ncols columns, aligned; cells[r * ncols + c]. */
 void cli_table(const char *const *cells, size_t nrows, size_t ncols);
+
+#ifndef LK_SYSCONF_DIR
+#define LK_SYSCONF_DIR "/etc/latchkey"
+#endif
+#define LK_CLI_SYSCONF LK_SYSCONF_DIR
+
+/** Print the global usage to @p out. */
+void cli_print_usage(FILE *out);
+/** Print COMMAND --help on stdout. @return false for an unknown command. */
+bool cli_print_command_help(const char *cmd);
 
 /** Read a field value from /dev/tty; without echo when @p secret.
  * @return a string for lk_str_wipe_free, or NULL. */

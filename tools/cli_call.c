@@ -40,9 +40,53 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* The body as it came (it may hold NUL bytes), after -i's head. */
+static void print_text(const lk_response *resp, bool include)
+{
+	size_t len = 0;
+	const char *body = lk_response_body(resp, &len);
+
+	if (include) {
+		printf("HTTP %ld\r\n", lk_response_status(resp));
+		for (size_t i = 0; i < lk_response_header_count(resp); i++) {
+			const char *n, *v;
+
+			if (lk_response_header_at(resp, i, &n, &v) == LK_OK)
+				printf("%s: %s\r\n", n, v);
+		}
+		printf("\r\n");
+	}
+	if (body && len)
+		fwrite(body, 1, len, stdout);
+}
+
+/* --json: {"status", "headers": [[name, value]...], "body"}; headers
+ * as pairs since a name may repeat. */
+static void print_json(const lk_response *resp)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *hs = cJSON_AddArrayToObject(o, "headers");
+	size_t len = 0;
+	const char *body = lk_response_body(resp, &len);
+
+	cJSON_AddNumberToObject(o, "status", (double)lk_response_status(resp));
+	for (size_t i = 0; i < lk_response_header_count(resp); i++) {
+		const char *n, *v;
+		const char *pair[2];
+
+		if (lk_response_header_at(resp, i, &n, &v) != LK_OK)
+			continue;
+		pair[0] = n;
+		pair[1] = v;
+		cJSON_AddItemToArray(hs, cJSON_CreateStringArray(pair, 2));
+	}
+	cJSON_AddStringToObject(o, "body", body ? body : "");
+	cli_json_out(o);
+}
+
 int cli_cmd_call(struct cli *cli, int argc, char **argv)
 {
-	const char *app_id = NULL, *pos[3] = { 0 };
+	const char *app_id = NULL, *pos[3] = {0};
 	const char *data = NULL;
 	bool include = false, fail = false;
 	size_t npos = 0;
@@ -66,15 +110,20 @@ int cli_cmd_call(struct cli *cli, int argc, char **argv)
 			include = true;
 		else if (!strcmp(a, "--fail"))
 			fail = true;
-		else if (a[0] != '-' && npos < 3)
+		else if (npos < 3)
+			/* the options are matched above: what is left is
+			 * positional, even an id starting with '-' */
 			pos[npos++] = a;
 		else {
-			snprintf(msg, sizeof(msg), "call: bad argument '%.200s'", a);
+			snprintf(msg, sizeof(msg),
+				 "call: bad argument '%.200s'", a);
 			return cli_usage(cli, msg);
 		}
 	}
 	if ((app_id && npos != 2) || (!app_id && npos != 3))
-		return cli_usage(cli, "usage: call ID METHOD URL | call --app APP METHOD URL");
+		return cli_usage(
+		    cli,
+		    "usage: call ID METHOD URL | call --app APP METHOD URL");
 	st = lk_request_new(&req, pos[npos - 2], pos[npos - 1]);
 	if (st != LK_OK)
 		return cli_fail(cli, st, "call: bad method or URL");
@@ -85,7 +134,8 @@ int cli_cmd_call(struct cli *cli, int argc, char **argv)
 		const char *colon = strchr(h, ':');
 		char name[256];
 
-		if (!colon || colon == h || (size_t)(colon - h) >= sizeof(name)) {
+		if (!colon || colon == h ||
+		    (size_t)(colon - h) >= sizeof(name)) {
 			rc = cli_usage(cli, "-H needs 'Name: value'");
 			goto out;
 		}
@@ -95,7 +145,8 @@ int cli_cmd_call(struct cli *cli, int argc, char **argv)
 		while (*colon == ' ' || *colon == '\t')
 			colon++;
 		if (lk_request_add_header(req, name, colon) != LK_OK) {
-			snprintf(msg, sizeof(msg), "-H: bad header '%.200s'", name);
+			snprintf(msg, sizeof(msg), "-H: bad header '%.200s'",
+				 name);
 			rc = cli_usage(cli, msg);
 			goto out;
 		}
@@ -106,8 +157,8 @@ int cli_cmd_call(struct cli *cli, int argc, char **argv)
 			char *buf = slurp(data + 1, &len);
 
 			if (!buf) {
-				snprintf(msg, sizeof(msg), "-d: cannot read '%.200s'",
-					 data + 1);
+				snprintf(msg, sizeof(msg),
+					 "-d: cannot read '%.200s'", data + 1);
 				rc = cli_usage(cli, msg);
 				goto out;
 			}
@@ -133,24 +184,15 @@ int cli_cmd_call(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	{
-		size_t len = 0;
-		const char *body = lk_response_body(resp, &len);
 		long code = lk_response_status(resp);
 
-		if (include) {
-			printf("HTTP %ld\r\n", code);
-			for (size_t i = 0; i < lk_response_header_count(resp); i++) {
-				const char *n, *v;
-
-				if (lk_response_header_at(resp, i, &n, &v) == LK_OK)
-					printf("%s: %s\r\n", n, v);
-			}
-			printf("\r\n");
-		}
-		if (body && len)
-			fwrite(body, 1, len, stdout);
+		if (cli->json)
+			print_json(resp);
+		else
+			print_text(resp, include);
 		if (fail && code >= 400) {
-			snprintf(msg, sizeof(msg), "the server answered HTTP %ld", code);
+			snprintf(msg, sizeof(msg),
+				 "the server answered HTTP %ld", code);
 			fprintf(stderr, "latchkey: %s\n", msg);
 			rc = 1;
 		}

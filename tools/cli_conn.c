@@ -10,14 +10,14 @@ static int need_id(const struct cli *cli, int argc, char **argv,
 {
 	char msg[128];
 
-	if (argc == 2 && argv[1][0] != '-')
+	/* Any one word: a URL-safe id may start with '-' (base64url). */
+	if (argc == 2 && argv[1][0])
 		return 0;
 	snprintf(msg, sizeof(msg), "%s needs one connection ID", cmd);
 	return cli_usage(cli, msg);
 }
 
-static lk_status open_conn(const struct cli *cli, const char *id,
-			   lk_conn **out)
+static lk_status open_conn(const struct cli *cli, const char *id, lk_conn **out)
 {
 	return lk_conn_open(out, cli->ctx, cli->owner, id);
 }
@@ -127,7 +127,8 @@ int cli_cmd_show(struct cli *cli, int argc, char **argv)
 			cJSON_AddStringToObject(fo, k, secret ? "(secret)" : v);
 		}
 		cJSON_AddItemToObject(o, "fields", fo);
-		cJSON_AddItemToObject(o, "test", test ? test : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "test",
+				      test ? test : cJSON_CreateNull());
 		lk_conn_free(conn);
 		return cli_json_out(o);
 	}

@@ -53,9 +53,10 @@ static int fill_fields(const struct cli *cli, const lk_app *app,
 		if (!required)
 			continue;
 		if (!isatty(STDIN_FILENO)) {
-			snprintf(msg, sizeof(msg),
-				 "missing field '%s' (give it with -f %s=VALUE)",
-				 key, key);
+			snprintf(
+			    msg, sizeof(msg),
+			    "missing field '%s' (give it with -f %s=VALUE)",
+			    key, key);
 			return cli_usage(cli, msg);
 		}
 		v = cli_prompt(label && *label ? label : key, secret);
@@ -92,7 +93,8 @@ int cli_cmd_connect(struct cli *cli, int argc, char **argv)
 			const char *eq = strchr(kv, '=');
 			char key[256];
 
-			if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof(key)) {
+			if (!eq || eq == kv ||
+			    (size_t)(eq - kv) >= sizeof(key)) {
 				rc = cli_usage(cli, "-f needs KEY=VALUE");
 				goto out;
 			}
@@ -116,14 +118,17 @@ int cli_cmd_connect(struct cli *cli, int argc, char **argv)
 		} else {
 			char msg[300];
 
-			snprintf(msg, sizeof(msg), "connect: bad argument '%.200s'", a);
+			snprintf(msg, sizeof(msg),
+				 "connect: bad argument '%.200s'", a);
 			rc = cli_usage(cli, msg);
 			goto out;
 		}
 	}
 	if (flow || cb) {
 		if (!flow || !cb) {
-			rc = cli_usage(cli, "connect --finish FLOW needs --callback-url URL");
+			rc = cli_usage(
+			    cli,
+			    "connect --finish FLOW needs --callback-url URL");
 			goto out;
 		}
 		st = lk_connect_finish(&conn, cli->ctx, cli->owner, flow, cb);
@@ -132,7 +137,8 @@ int cli_cmd_connect(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (!app_id) {
-		rc = cli_usage(cli, "connect: which app? (latchkey connect APP)");
+		rc = cli_usage(cli,
+			       "connect: which app? (latchkey connect APP)");
 		goto out;
 	}
 	st = lk_app_find(&app, cli->ctx, app_id);
@@ -158,8 +164,10 @@ int cli_cmd_connect(struct cli *cli, int argc, char **argv)
 		} else {
 			printf("flow: %s\nauthorize_url: %s\n", fl, url);
 			if (!begin)
-				printf("open the URL, then run: latchkey connect --finish %s --callback-url URL\n",
-				       fl);
+				printf(
+				    "open the URL, then run: latchkey connect "
+				    "--finish %s --callback-url URL\n",
+				    fl);
 			rc = 0;
 		}
 		lk_free(fl);
@@ -167,7 +175,9 @@ int cli_cmd_connect(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (begin) {
-		rc = cli_usage(cli, "connect --begin: the app does not use a redirect flow");
+		rc = cli_usage(
+		    cli,
+		    "connect --begin: the app does not use a redirect flow");
 		goto out;
 	}
 	rc = fill_fields(cli, app, fields);

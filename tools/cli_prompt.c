@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* cli_prompt.c: ask for a connect field on the terminal; secrets without echo. */
+/* cli_prompt.c: ask for a connect field on the terminal; secrets without echo.
+ */
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -16,13 +17,15 @@ char *cli_prompt(const char *label, bool secret)
 
 	if (!tty)
 		return NULL;
-	fprintf(tty, "%s: ", label);
-	fflush(tty);
+	/* Echo goes off before the prompt shows: keys typed as soon as it
+	 * appears must not echo. */
 	if (secret && tcgetattr(fileno(tty), &old) == 0) {
 		raw = old;
 		raw.c_lflag &= ~(tcflag_t)ECHO;
 		restore = tcsetattr(fileno(tty), TCSAFLUSH, &raw) == 0;
 	}
+	fprintf(tty, "%s: ", label);
+	fflush(tty);
 	if (fgets(buf, sizeof(buf), tty)) {
 		buf[strcspn(buf, "\r\n")] = '\0';
 		out = lk_strdup(buf);

@@ -6,24 +6,6 @@
 
 #include "cli.h"
 
-#ifndef LK_SYSCONF_DIR
-#define LK_SYSCONF_DIR "/etc/latchkey"
-#endif
-
-static const char usage_text[] =
-	"usage: latchkey [-c CONFIG] [--owner NAME] [--json] [-v] COMMAND\n"
-	"  apps                               apps, their scheme, whether they need auth\n"
-	"  modules                            loadable modules, their ABI and kinds\n"
-	"  check-config                       validate the configuration\n"
-	"  connect APP [-f KEY=VALUE]...      connect an account\n"
-	"  connect APP --begin                print {flow, authorize_url} and exit\n"
-	"  connect --finish FLOW --callback-url URL\n"
-	"  connections [APP]                  list connections\n"
-	"  show ID | test ID | refresh ID | remove ID\n"
-	"  call ID METHOD URL [-H 'K: V']... [-d DATA|@file] [-i] [--fail]\n"
-	"  call --app APP METHOD URL ...\n"
-	"  serve                              (not available yet)\n";
-
 static void log_stderr(void *ud, lk_log_level level, const char *msg)
 {
 	(void)ud;
@@ -66,8 +48,10 @@ static int cmd_apps(struct cli *cli)
 
 		cells[(i + 1) * 4 + 0] = lk_app_id(a);
 		cells[(i + 1) * 4 + 1] = lk_app_title(a) ? lk_app_title(a) : "";
-		cells[(i + 1) * 4 + 2] = lk_app_scheme(a) ? lk_app_scheme(a) : "";
-		cells[(i + 1) * 4 + 3] = lk_app_needs_auth(cli->ctx, a) ? "yes" : "no";
+		cells[(i + 1) * 4 + 2] =
+		    lk_app_scheme(a) ? lk_app_scheme(a) : "";
+		cells[(i + 1) * 4 + 3] =
+		    lk_app_needs_auth(cli->ctx, a) ? "yes" : "no";
 	}
 	cli_table(cells, n + 1, 4);
 	lk_free(cells);
@@ -93,8 +77,8 @@ static int cmd_modules(struct cli *cli)
 			snprintf(abi, sizeof(abi), "%u.%u", m[i].abi_major,
 				 m[i].abi_minor);
 			cJSON_AddStringToObject(e, "name", m[i].name);
-			cJSON_AddStringToObject(e, "version",
-						m[i].version ? m[i].version : "");
+			cJSON_AddStringToObject(
+			    e, "version", m[i].version ? m[i].version : "");
 			cJSON_AddStringToObject(e, "abi", abi);
 			cJSON_AddBoolToObject(e, "scheme", m[i].scheme);
 			cJSON_AddBoolToObject(e, "refresh", m[i].refresh);
@@ -110,8 +94,9 @@ static int cmd_modules(struct cli *cli)
 		printf("%-20s %-10s abi %u.%u %s%s%s%s%s\n", m[i].name,
 		       m[i].version ? m[i].version : "", m[i].abi_major,
 		       m[i].abi_minor, m[i].scheme ? " scheme" : "",
-		       m[i].refresh ? " refresh" : "", m[i].hooks ? " hooks" : "",
-		       m[i].error ? " error: " : "", m[i].error ? m[i].error : "");
+		       m[i].refresh ? " refresh" : "",
+		       m[i].hooks ? " hooks" : "", m[i].error ? " error: " : "",
+		       m[i].error ? m[i].error : "");
 	}
 	lk_module_info_free(m, n);
 	return 0;
@@ -121,8 +106,8 @@ static int cmd_modules(struct cli *cli)
 static bool known_command(const char *cmd)
 {
 	static const char *const cmds[] = {
-		"apps", "modules", "check-config", "connect", "connections",
-		"show", "test", "refresh", "remove", "call", "serve",
+	    "apps", "modules", "check-config", "connect", "connections", "show",
+	    "test", "refresh", "remove",       "call",	  "serve",
 	};
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
@@ -133,7 +118,7 @@ static bool known_command(const char *cmd)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = { 0 };
+	struct cli cli = {0};
 	const char *config = getenv("LATCHKEY_CONFIG");
 	bool verbose = false;
 	const char *cmd;
@@ -153,7 +138,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "-v")) {
 			verbose = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage_text, stdout);
+			cli_print_usage(stdout);
 			return 0;
 		} else if (!strcmp(a, "--version")) {
 			printf("latchkey %d.%d\n", LK_VERSION_MAJOR,
@@ -162,7 +147,9 @@ int main(int argc, char **argv)
 		} else {
 			char msg[300];
 
-			snprintf(msg, sizeof(msg), "unknown option '%.200s' (see latchkey --help)", a);
+			snprintf(
+			    msg, sizeof(msg),
+			    "unknown option '%.200s' (see latchkey --help)", a);
 			return cli_usage(&cli, msg);
 		}
 	}
@@ -171,7 +158,7 @@ int main(int argc, char **argv)
 	if (!cli.owner || !*cli.owner)
 		cli.owner = "default";
 	if (i >= argc) {
-		fputs(usage_text, stderr);
+		cli_print_usage(stderr);
 		return 2;
 	}
 	cmd = argv[i];
@@ -180,9 +167,14 @@ int main(int argc, char **argv)
 	if (!known_command(cmd)) {
 		char msg[300];
 
-		snprintf(msg, sizeof(msg), "unknown command '%.200s' (see latchkey --help)", cmd);
+		snprintf(msg, sizeof(msg),
+			 "unknown command '%.200s' (see latchkey --help)", cmd);
 		return cli_usage(&cli, msg);
 	}
+	/* COMMAND --help needs no configuration. */
+	for (int a = 1; a < argc; a++)
+		if (!strcmp(argv[a], "--help") || !strcmp(argv[a], "-h"))
+			return cli_print_command_help(cmd) ? 0 : 2;
 	if (!strcmp(cmd, "serve"))
 		return cli_fail(&cli, LK_EINVAL, "serve: not available yet");
 	st = lk_ctx_new(&cli.ctx);
@@ -235,7 +227,8 @@ int main(int argc, char **argv)
 	else {
 		char msg[300];
 
-		snprintf(msg, sizeof(msg), "unknown command '%.200s' (see latchkey --help)", cmd);
+		snprintf(msg, sizeof(msg),
+			 "unknown command '%.200s' (see latchkey --help)", cmd);
 		rc = cli_usage(&cli, msg);
 	}
 out:

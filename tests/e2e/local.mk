@@ -1,4 +1,3 @@
 # tests/e2e: the latchkey command end to end.
 dist_check_SCRIPTS += tests/e2e/cli_basic.sh
 TESTS += tests/e2e/cli_basic.sh
-EXTRA_DIST += tests/e2e/fake_provider.py

@@ -86,9 +86,12 @@ static int teardown(void)
 	/* Only our own mkdtemp folder. */
 	snprintf(cmd, sizeof cmd, "%s", dir);
 	{
-		const char *files[] = {"none", "basic", "bad_nosym", "bad_abi",
-				       "bad_small", "bad_ssmall", "bad_init",
-				       "bad_name", "gw", "x", "link", NULL};
+		const char *files[] = {
+		    "none",	  "basic",	"bad_nosym", "bad_abi",
+		    "bad_small",  "bad_ssmall", "bad_init",  "bad_name",
+		    "gw",	  "x",		"link",	     "bad_nokind",
+		    "bad_noauth", "bad_begin",	"bad_state", "bad_refresh",
+		    "bad_undef",  "bad_newer",	NULL};
 		for (size_t i = 0; files[i]; i++) {
 			char p[160];
 			snprintf(p, sizeof p, "%s/%s.so", dir, files[i]);
@@ -150,6 +153,53 @@ static void test_refusals(void)
 		       "%s/missing.so: cannot open: No such file or directory");
 }
 
+/* Each inconsistent table has its own message. */
+static void test_inconsistent(void)
+{
+	put("tests/loader/.libs/bad_nokind.so", "bad_nokind", 0644);
+	expect_refusal("bad_nokind", "%s/bad_nokind.so: provides no scheme, "
+				     "refresh or hooks table");
+	put("tests/loader/.libs/bad_noauth.so", "bad_noauth", 0644);
+	expect_refusal("bad_noauth",
+		       "%s/bad_noauth.so: scheme table has no authorize");
+	put("tests/loader/.libs/bad_begin.so", "bad_begin", 0644);
+	expect_refusal("bad_begin",
+		       "%s/bad_begin.so: scheme table has connect_begin but no "
+		       "connect_finish (or the reverse)");
+	put("tests/loader/.libs/bad_state.so", "bad_state", 0644);
+	expect_refusal("bad_state", "%s/bad_state.so: scheme table has "
+				    "state_new but no state_free (or the "
+				    "reverse)");
+	put("tests/loader/.libs/bad_refresh.so", "bad_refresh", 0644);
+	expect_refusal("bad_refresh", "%s/bad_refresh.so: refresh table has "
+				      "no should_refresh");
+}
+
+/* dlopen itself fails on an ELF shared object (an unresolvable symbol):
+ * the message carries lt_dlerror's text. libltdl replaces the dynamic
+ * linker's reason with its own "file not found" (reported to the lead). */
+static void test_dlopen_error(void)
+{
+	put("tests/loader/.libs/bad_undef.so", "bad_undef", 0644);
+	expect_refusal("bad_undef", "%s/bad_undef.so: cannot load: libltdl: "
+				    "file not found");
+}
+
+/* A newer minor of ABI 1 with a bigger table loads; the core reads only
+ * what it knows. */
+static void test_newer_minor(void)
+{
+	struct lk_module_rt *rt = NULL;
+
+	put("tests/loader/.libs/bad_newer.so", "bad_newer", 0644);
+	CU_ASSERT_EQUAL_FATAL(lk_loader__open(&rt, ctx, dir, "bad_newer"),
+			      LK_OK);
+	CU_ASSERT_EQUAL(LK_ABI_MINOR(rt->mod.abi), 7);
+	CU_ASSERT_STRING_EQUAL(rt->mod.version, "9.9");
+	CU_ASSERT(rt->has_scheme);
+	lk_loader__close(rt);
+}
+
 static void test_symlink(void)
 {
 	char target[160], link[160];
@@ -192,6 +242,11 @@ static void test_world_writable_dir(void)
 	snprintf(want, sizeof want, "refused: %s is world-writable (mode 0757)",
 		 dir);
 	CU_ASSERT_STRING_EQUAL(lk_errmsg(ctx), want);
+	CU_ASSERT_FATAL(chmod(dir, 0775) == 0);
+	CU_ASSERT_EQUAL(lk_loader__open(&rt, ctx, dir, "none"), LK_EMODULE);
+	snprintf(want, sizeof want, "refused: %s is group-writable (mode 0775)",
+		 dir);
+	CU_ASSERT_STRING_EQUAL(lk_errmsg(ctx), want);
 	CU_ASSERT_FATAL(chmod(dir, 0755) == 0);
 }
 
@@ -227,6 +282,14 @@ static void test_cache(void)
 	CU_ASSERT_PTR_EQUAL(a, b);
 	CU_ASSERT_EQUAL(c->nmods, 1);
 	CU_ASSERT(a && (a->scheme.flags & LK_SCHEME_NO_AUTH));
+	/* a refused module registers nothing, and is refused again */
+	put("tests/loader/.libs/bad_init.so", "bad_init", 0644);
+	for (int i = 0; i < 2; i++) {
+		b = (void *)1;
+		CU_ASSERT_EQUAL(lk_loader__get(&b, c, "bad_init"), LK_EMODULE);
+		CU_ASSERT_PTR_NULL(b);
+		CU_ASSERT_EQUAL(c->nmods, 1);
+	}
 	lk_ctx_free(c);
 }
 
@@ -235,6 +298,9 @@ static int reg(void)
 	CU_pSuite s = CU_add_suite("loader", setup, teardown);
 	return !s || !CU_add_test(s, "good module", test_good) ||
 	       !CU_add_test(s, "refusals", test_refusals) ||
+	       !CU_add_test(s, "inconsistent tables", test_inconsistent) ||
+	       !CU_add_test(s, "dlopen error", test_dlopen_error) ||
+	       !CU_add_test(s, "newer minor", test_newer_minor) ||
 	       !CU_add_test(s, "symlink", test_symlink) ||
 	       !CU_add_test(s, "not a shared object", test_not_elf) ||
 	       !CU_add_test(s, "world-writable folder",
