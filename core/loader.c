@@ -6,6 +6,7 @@
  * normalise the tables into struct lk_module_rt.
  */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ltdl.h>
@@ -26,14 +27,64 @@ static pthread_mutex_t lt_lock = PTHREAD_MUTEX_INITIALIZER;
 static int lt_ready; /* under lt_lock: 1 ok, -1 failed */
 
 /*
- * A loaded module keeps its descriptor open while it is loaded. It was
- * dlopened as "/proc/self/fd/N" and the dynamic linker reuses a loaded
- * object of the same name: holding N keeps that name unique to it.
+ * One loaded object per file (device and inode) for the whole process,
+ * shared by every context that uses it. It was dlopened as
+ * "/proc/self/fd/N" and keeps N open while loaded, so that name stays
+ * unique to it. The file is dlopened once: a second dlopen of the same
+ * inode under another fd name would make the dynamic linker record that
+ * name as an alias, and once that fd number was reused by another
+ * module, dlopen would hand back this object instead. Under lt_lock.
  */
+struct shared_obj {
+	dev_t dev;
+	ino_t ino;
+	lt_dlhandle handle;
+	int fd;
+	unsigned refs;
+	struct shared_obj *next;
+};
+static struct shared_obj *shared_objs;
+
 struct loaded {
 	struct lk_module_rt rt;
-	int fd;
+	struct shared_obj *obj;
 };
+
+/* Under lt_lock. */
+static struct shared_obj *shared_find(dev_t dev, ino_t ino)
+{
+	for (struct shared_obj *o = shared_objs; o; o = o->next)
+		if (o->dev == dev && o->ino == ino)
+			return o;
+	return NULL;
+}
+
+/* Under lt_lock: drop one user; the last one unloads and closes. */
+static void shared_release(struct shared_obj *obj)
+{
+	if (--obj->refs > 0)
+		return;
+	for (struct shared_obj **p = &shared_objs; *p; p = &(*p)->next)
+		if (*p == obj) {
+			*p = obj->next;
+			break;
+		}
+	lt_dlclose(obj->handle);
+	close(obj->fd);
+	lk_free(obj);
+}
+
+/* libltdl's state lives as long as the library: a host that dlcloses
+ * liblatchkey must not leak it. */
+__attribute__((destructor)) static void loader_unload(void)
+{
+	pthread_mutex_lock(&lt_lock);
+	if (lt_ready == 1 && !shared_objs) {
+		lt_dlexit();
+		lt_ready = 0;
+	}
+	pthread_mutex_unlock(&lt_lock);
+}
 
 static bool name_ok(const char *name)
 {
@@ -252,10 +303,8 @@ lk_status lk_loader__open(struct lk_module_rt **out, lk_ctx *ctx,
 		goto out;
 	fdpath = lk_strdupf("/proc/self/fd/%d", fd);
 	ld = lk_calloc(1, sizeof(*ld));
-	if (ld) {
-		ld->fd = -1;
+	if (ld)
 		rt = &ld->rt;
-	}
 	if (!fdpath || !rt || !(rt->name = lk_strdup(name))) {
 		rc = LK_ENOMEM;
 		goto out;
@@ -270,7 +319,14 @@ lk_status lk_loader__open(struct lk_module_rt **out, lk_ctx *ctx,
 		pthread_mutex_unlock(&lt_lock);
 		goto out;
 	}
-	if (lt_dladvise_init(&advise) == 0) {
+	struct stat st;
+	struct shared_obj *obj = NULL;
+	if (fstat(fd, &st) == 0)
+		obj = shared_find(st.st_dev, st.st_ino);
+	if (obj) {
+		obj->refs++; /* already loaded: never dlopen it twice */
+		h = obj->handle;
+	} else if (lt_dladvise_init(&advise) == 0) {
 		lt_dladvise_local(&advise);
 		h = lt_dlopenadvise(fdpath, advise);
 		lt_dladvise_destroy(&advise);
@@ -282,16 +338,42 @@ lk_status lk_loader__open(struct lk_module_rt **out, lk_ctx *ctx,
 		 * first whether this is an ELF file at all. */
 		bool elf = pread(fd, magic, 4, 0) == 4 &&
 			   memcmp(magic, "\177ELF", 4) == 0;
+		/* For an ELF file, libltdl's text hides the linker's reason
+		 * ("undefined symbol: ..."): ask the linker itself. A failed
+		 * dlopen leaves nothing loaded. */
+		const char *why = NULL;
+		if (elf && !dlopen(fdpath, RTLD_NOW | RTLD_LOCAL))
+			why = dlerror();
+		size_t n = strlen(fdpath);
+		if (why && strncmp(why, fdpath, n) == 0 && why[n] == ':')
+			why += n + 2; /* the path is named already */
 		rc = lk_error__set(ctx, LK_EMODULE,
-				   "%s: cannot load: %slibltdl: %s", path,
+				   "%s: cannot load: %s%s%s", path,
 				   elf ? "" : "not an ELF shared object; ",
-				   e ? e : "unknown error");
+				   why ? "" : "libltdl: ",
+				   why ? why : e ? e : "unknown error");
 		pthread_mutex_unlock(&lt_lock);
 		goto out;
 	}
+	if (!obj) {
+		obj = lk_calloc(1, sizeof(*obj));
+		if (!obj) {
+			lt_dlclose(h);
+			pthread_mutex_unlock(&lt_lock);
+			rc = LK_ENOMEM;
+			goto out;
+		}
+		obj->dev = st.st_dev;
+		obj->ino = st.st_ino;
+		obj->handle = h;
+		obj->fd = fd;
+		obj->refs = 1;
+		obj->next = shared_objs;
+		shared_objs = obj;
+		fd = -1;
+	}
 	rt->handle = h;
-	ld->fd = fd;
-	fd = -1;
+	ld->obj = obj;
 	m = (const struct lk_module *)lt_dlsym(h, "latchkey_module");
 	if (!m) {
 		const char *e = lt_dlerror();
@@ -342,13 +424,11 @@ void lk_loader__close(struct lk_module_rt *rt)
 		return;
 	if (rt->mod.fini)
 		rt->mod.fini(rt->modctx);
-	if (rt->handle) {
+	if (ld->obj) {
 		pthread_mutex_lock(&lt_lock);
-		lt_dlclose((lt_dlhandle)rt->handle);
+		shared_release(ld->obj);
 		pthread_mutex_unlock(&lt_lock);
 	}
-	if (ld->fd >= 0)
-		close(ld->fd);
 	lk_free(rt->name);
 	lk_free(ld);
 }

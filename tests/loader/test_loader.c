@@ -176,13 +176,13 @@ static void test_inconsistent(void)
 }
 
 /* dlopen itself fails on an ELF shared object (an unresolvable symbol):
- * the message carries lt_dlerror's text. libltdl replaces the dynamic
- * linker's reason with its own "file not found" (reported to the lead). */
+ * the message carries the dynamic linker's reason, not libltdl's
+ * generic "file not found" that hides it. */
 static void test_dlopen_error(void)
 {
 	put("tests/loader/.libs/bad_undef.so", "bad_undef", 0644);
-	expect_refusal("bad_undef", "%s/bad_undef.so: cannot load: libltdl: "
-				    "file not found");
+	expect_refusal("bad_undef", "%s/bad_undef.so: cannot load: "
+				    "undefined symbol: lk_no_such_table");
 }
 
 /* A newer minor of ABI 1 with a bigger table loads; the core reads only
@@ -293,6 +293,38 @@ static void test_cache(void)
 	lk_ctx_free(c);
 }
 
+/* Two contexts load one file: it is dlopened once and shared. The old
+ * loader dlopened it again under a second /proc/self/fd/N name, which
+ * the dynamic linker kept as an alias of the first object; once that fd
+ * number went to another module, dlopen returned the first one and the
+ * good module was refused ("module calls itself ..."). */
+static void test_shared_between_contexts(void)
+{
+	struct lk_module_rt *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+
+	put("modules/basic/.libs/basic.so", "basic", 0644);
+	put("modules/apikey/.libs/apikey.so", "apikey", 0644);
+	CU_ASSERT_EQUAL_FATAL(lk_loader__open(&a, ctx, dir, "basic"), LK_OK);
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(lk_loader__open(&b, ctx, dir, "basic"), LK_OK);
+		CU_ASSERT(b && a && b->handle == a->handle);
+		lk_loader__close(b);
+		b = NULL;
+		/* the fd the second open used is free again: apikey may
+		 * get it, and must still be apikey */
+		CU_ASSERT_EQUAL(lk_loader__open(&c, ctx, dir, "apikey"),
+				LK_OK);
+		CU_ASSERT(c && strcmp(c->name, "apikey") == 0);
+		CU_ASSERT(c && a && c->handle != a->handle);
+		lk_loader__close(c);
+		c = NULL;
+	}
+	lk_loader__close(a);
+	/* unloaded for good: loading again works */
+	CU_ASSERT_EQUAL(lk_loader__open(&d, ctx, dir, "basic"), LK_OK);
+	lk_loader__close(d);
+}
+
 static int reg(void)
 {
 	CU_pSuite s = CU_add_suite("loader", setup, teardown);
@@ -306,7 +338,9 @@ static int reg(void)
 	       !CU_add_test(s, "world-writable folder",
 			    test_world_writable_dir) ||
 	       !CU_add_test(s, "wrong owner", test_wrong_owner) ||
-	       !CU_add_test(s, "cache", test_cache);
+	       !CU_add_test(s, "cache", test_cache) ||
+	       !CU_add_test(s, "one file shared between contexts",
+			    test_shared_between_contexts);
 }
 
 LK_CUNIT_MAIN(reg)
