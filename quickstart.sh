@@ -10,7 +10,8 @@ top=$(pwd)
 # Debian packages: build, libraries, and what the tests drive.
 PKGS="build-essential autoconf automake libtool libltdl-dev pkg-config
 libcurl4-openssl-dev libssl-dev libcjson-dev libxml2-dev libconfig-dev
-libcunit1-dev libmicrohttpd-dev curl python3 tmux lighttpd"
+libcunit1-dev libmicrohttpd-dev curl python3 tmux lighttpd binutils
+python3-oauthlib python3-jwt python3-cryptography"
 
 install_deps() {
 	missing=""
