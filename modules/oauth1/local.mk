@@ -69,9 +69,10 @@ tests_modules_oauth1_test_oauth1_config_DEPENDENCIES = core/liblatchkey.la \
 	tests/moddir/.stamp
 
 # Interop: the whole flow against a provider built on python3-oauthlib.
-TESTS += tests/modules/oauth1/interop_oauthlib.sh
-dist_check_SCRIPTS += tests/modules/oauth1/interop_oauthlib.sh
-EXTRA_DIST += tests/modules/oauth1/oauthlib_provider.py
+# Interop with Debian's python3-oauthlib lives with the other interop tests.
+TESTS += tests/interop/oauth1_oauthlib.sh
+dist_check_SCRIPTS += tests/interop/oauth1_oauthlib.sh
+EXTRA_DIST += tests/interop/oauth1_oauthlib_provider.py
 
 # The module's exports and links.
 TESTS += tests/modules/oauth1/exports.sh

@@ -1,5 +1,5 @@
 #!/bin/sh
-# interop_oauthlib.sh: oauth1.so against a provider built on Debian's
+# oauth1_oauthlib.sh: oauth1.so against a provider built on Debian's
 # python3-oauthlib (oauthlib_provider.py), through the latchkey command:
 # the three legs (connect --begin, the authorize URL fetched without
 # following the redirect, connect --finish) and signed calls with query
@@ -20,7 +20,7 @@ if ! "$PY" -c 'import oauthlib, jwt, cryptography' 2>/dev/null; then
 	not_ok "python3-oauthlib, python3-jwt and python3-cryptography are installed"
 	lk_done
 fi
-"$PY" "$top_srcdir/tests/modules/oauth1/oauthlib_provider.py" \
+"$PY" "$top_srcdir/tests/interop/oauth1_oauthlib_provider.py" \
 	"$T/port" 120 >"$T/provider.log" 2>&1 &
 PID=$!
 i=0
