@@ -89,7 +89,9 @@ out:
 	pthread_mutex_unlock(&ctx->redact_lock);
 }
 
-/* Replace every occurrence of @p needle in *text (reallocating). */
+/* Replace every occurrence of @p needle in *text (reallocating). On a
+ * failed allocation *text is wiped and NULL: a line that could not be
+ * scrubbed is never shown. */
 static void replace_all(char **text, const char *needle)
 {
 	size_t nl = strlen(needle);
@@ -101,8 +103,11 @@ static void replace_all(char **text, const char *needle)
 		size_t off = (size_t)(p - *text);
 		size_t len = strlen(*text);
 		char *n = malloc(len - nl + rl + 1);
-		if (!n)
+		if (!n) {
+			lk_str_wipe_free(*text);
+			*text = NULL;
 			return;
+		}
 		memcpy(n, *text, off);
 		memcpy(n + off, LK_REDACTED, rl);
 		memcpy(n + off + rl, p + nl, len - off - nl + 1);
@@ -118,8 +123,11 @@ static void scrub(char **text, const char *secret)
 {
 	replace_all(text, secret);
 	char *esc = curl_easy_escape(NULL, secret, 0);
-	if (!esc)
+	if (!esc) {
+		lk_str_wipe_free(*text);
+		*text = NULL;
 		return;
+	}
 	replace_all(text, esc);
 	for (char *p = strstr(esc, "%20"); p; p = strstr(p, "%20")) {
 		*p = '+';
@@ -129,18 +137,40 @@ static void scrub(char **text, const char *secret)
 	curl_free(esc);
 }
 
+static int longer_first(const void *a, const void *b)
+{
+	size_t x = strlen(*(char *const *)a), y = strlen(*(char *const *)b);
+	return (x < y) - (x > y);
+}
+
 char *lk_log__redact(const lk_ctx *ctx, const char *text)
 {
+	lk_ctx *c = (lk_ctx *)ctx; /* the lock only */
 	char *out = lk_strdup(text);
-	for (size_t i = 0; out && i < scope_n; i++)
-		scrub(&out, scope_vals[i]);
-	if (ctx) {
-		lk_ctx *c = (lk_ctx *)ctx; /* the lock only */
+
+	if (c)
 		pthread_mutex_lock(&c->redact_lock);
-		for (size_t i = 0; out && i < ctx->nredact; i++)
-			scrub(&out, ctx->redact[i]);
-		pthread_mutex_unlock(&c->redact_lock);
+	/* Longest first: a secret that is a prefix of another (a PLAINTEXT
+	 * signature holds both halves) would otherwise leave the longer
+	 * one's tail in the line. */
+	size_t n = scope_n + (c ? c->nredact : 0);
+	const char **all = n ? malloc(n * sizeof(*all)) : NULL;
+	if (n && !all) {
+		lk_str_wipe_free(out);
+		out = NULL;
 	}
+	if (all) {
+		for (size_t i = 0; i < scope_n; i++)
+			all[i] = scope_vals[i];
+		for (size_t i = scope_n; i < n; i++)
+			all[i] = c->redact[i - scope_n];
+		qsort(all, n, sizeof(*all), longer_first);
+		for (size_t i = 0; out && i < n; i++)
+			scrub(&out, all[i]);
+		free(all);
+	}
+	if (c)
+		pthread_mutex_unlock(&c->redact_lock);
 	return out;
 }
 

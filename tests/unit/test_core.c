@@ -111,6 +111,14 @@ static void test_log_redaction(void)
 	lk_log__msg(ctx, LK_LOG_INFO, "x=%s", "p@ss word&x");
 	CU_ASSERT_STRING_EQUAL(logged, "x=p@ss word&x\n");
 
+	/* one secret the prefix of another, registered shortest first: the
+	 * longer is still hidden whole (a PLAINTEXT signature "cs&ts" holds
+	 * the consumer secret "cs") */
+	lk_log__redact_add(ctx, "client-s3cret&token-s3cret");
+	logged[0] = '\0';
+	lk_log__msg(ctx, LK_LOG_INFO, "sig=%s", "client-s3cret&token-s3cret");
+	CU_ASSERT_STRING_EQUAL(logged, "sig=[REDACTED]\n");
+
 	/* level filter */
 	logged[0] = '\0';
 	lk_ctx_set_log(ctx, capture, NULL, LK_LOG_WARN);
