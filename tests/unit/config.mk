@@ -10,3 +10,7 @@ tests_unit_test_config_LDADD = $(LK_UNIT_LDADD)
 TESTS += tests/unit/bad_config_cli.sh
 dist_check_SCRIPTS += tests/unit/bad_config_cli.sh
 EXTRA_DIST += tests/data/bad-config
+
+# The shipped samples stay valid.
+TESTS += tests/unit/etc_samples.sh
+dist_check_SCRIPTS += tests/unit/etc_samples.sh
