@@ -70,7 +70,7 @@ double lk_call_setting_float(lk_call *call, const char *key)
 static const lk_setting *list_setting(lk_call *call, const char *key)
 {
 	const lk_setting *s =
-		call->block ? lk_settings__get(call->block->group, key) : NULL;
+		call->block ? lk_settings__find(call->block->group, key) : NULL;
 	return s && s->type == LK_SET_LIST ? s : NULL;
 }
 
@@ -92,7 +92,7 @@ const char *lk_call_setting_where(lk_call *call, const char *key)
 {
 	static _Thread_local char where[512];
 	const lk_setting *s =
-		call->block ? lk_settings__get(call->block->group, key) : NULL;
+		call->block ? lk_settings__find(call->block->group, key) : NULL;
 	const char *file = s ? s->file : call->app->file;
 	int line = s ? s->line : call->app->line;
 	char *w = lk_strdupf("%s:%d", file, line);

@@ -502,7 +502,9 @@ static void block_member(struct report *r, const lk_app *app,
 			 const char *block_name, const struct lk_config_key *k,
 			 const lk_setting *s, bool from_file, lk_fields *values)
 {
-	char *path = lk_strdupf("%s.%s", block_name, s->name);
+	/* k->name: a nested member is named by its dotted key. */
+	char *path = lk_strdupf("%s.%s", block_name,
+				from_file ? s->name : k->name);
 	char buf[64];
 	const char *text = NULL;
 
@@ -562,6 +564,42 @@ out:
 	lk_free(path);
 }
 
+/* Keys may be dotted ("request.url"): members of a nested group. */
+static bool has_nested_keys(const struct lk_config_key *keys, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; keys && keys[i].name; i++)
+		if (strncmp(keys[i].name, name, n) == 0 &&
+		    keys[i].name[n] == '.')
+			return true;
+	return false;
+}
+
+/* Check a nested group's members against the dotted keys under it. */
+static void nested_block(struct report *r, const lk_app *app,
+			 const char *block_name,
+			 const struct lk_config_key *keys, const lk_setting *g,
+			 lk_fields *values)
+{
+	for (size_t i = 0; i < g->nkids; i++) {
+		const lk_setting *s = g->kids[i];
+		char *dotted = lk_strdupf("%s.%s", g->name, s->name);
+		const struct lk_config_key *k =
+			dotted ? find_key(keys, dotted, strlen(dotted)) : NULL;
+
+		if (!dotted)
+			r->oom = true;
+		else if (!k || k->type == LK_KEY_SECRET)
+			problem(r, s->file, s->line,
+				"unknown key '%s' in %s.%s block", s->name,
+				block_name, g->name);
+		else
+			block_member(r, app, block_name, k, s, false, values);
+		lk_free(dotted);
+	}
+}
+
 lk_status lk_config__check_block(lk_ctx *ctx, const lk_app *app,
 				 const char *block_name,
 				 const struct lk_config_key *keys,
@@ -589,6 +627,11 @@ lk_status lk_config__check_block(lk_ctx *ctx, const lk_app *app,
 				k = NULL;
 			from_file = k != NULL;
 		}
+		if (!k && s->type == LK_SET_GROUP &&
+		    has_nested_keys(keys, s->name)) {
+			nested_block(&r, app, block_name, keys, s, values);
+			continue;
+		}
 		if (!k) {
 			problem(&r, s->file, s->line,
 				"unknown key '%s' in %s block", s->name,
@@ -606,7 +649,7 @@ lk_status lk_config__check_block(lk_ctx *ctx, const lk_app *app,
 	for (size_t i = 0; keys && keys[i].name; i++) {
 		const struct lk_config_key *k = &keys[i];
 		char *fname = lk_strdupf("%s_file", k->name);
-		bool present = lk_settings__get(g, k->name) ||
+		bool present = lk_settings__find(g, k->name) ||
 			       (k->type == LK_KEY_SECRET && fname &&
 				lk_settings__get(g, fname));
 		lk_free(fname);

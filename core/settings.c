@@ -52,6 +52,26 @@ const lk_setting *lk_settings__get(const lk_setting *group, const char *name)
 	return NULL;
 }
 
+const lk_setting *lk_settings__find(const lk_setting *group, const char *path)
+{
+	const lk_setting *s = group;
+	const char *p = path;
+
+	while (s && p) {
+		const char *dot = strchr(p, '.');
+		size_t n = dot ? (size_t)(dot - p) : strlen(p);
+		const lk_setting *next = NULL;
+		for (size_t i = 0; s->type == LK_SET_GROUP && i < s->nkids; i++)
+			if (s->kids[i]->name &&
+			    strncmp(s->kids[i]->name, p, n) == 0 &&
+			    s->kids[i]->name[n] == '\0')
+				next = s->kids[i];
+		s = next;
+		p = dot ? dot + 1 : NULL;
+	}
+	return s;
+}
+
 static lk_status copy(lk_setting **out, const config_setting_t *src,
 		      const char *file, lk_settings_intern_fn *intern, void *ud)
 {

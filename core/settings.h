@@ -49,6 +49,9 @@ lk_settings__copy_from(lk_setting **out, const struct config_setting_t *src,
 /* Member of a group by name, or NULL. */
 __attribute__((visibility("hidden"))) const lk_setting *
 lk_settings__get(const lk_setting *group, const char *name);
+/* Member by dotted path through nested groups ("request.url"), or NULL. */
+__attribute__((visibility("hidden"))) const lk_setting *
+lk_settings__find(const lk_setting *group, const char *path);
 /* Human name of a type ("a string", "an integer", ...). */
 __attribute__((visibility("hidden"))) const char *
 lk_settings__type_name(lk_setting_type t);

@@ -67,6 +67,10 @@ typedef enum lk_key_type {
 /** One key of a module's config block (`oauth2 = { ... }`). Arrays end
  * with an entry whose name is NULL. */
 struct lk_config_key {
+	/** A key of the block, or a dotted path to a member of a nested
+	 * group ("request.url" for `request = { url = "..."; }`): the core
+	 * then checks that group's members too, and lk_call_setting* take
+	 * the same dotted path. Secrets may not be nested. */
 	const char *name;
 	lk_key_type type;
 	bool required;

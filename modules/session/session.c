@@ -19,11 +19,11 @@ static lk_scheme_on_response_fn session_on_response;
 static lk_scheme_refresh_fn session_refresh;
 
 static const struct lk_config_key session_keys[] = {
-    {"request_method", LK_KEY_ENUM, false, "POST", "POST|PUT|PATCH|GET"},
-    {"request_url", LK_KEY_URL, true, NULL, NULL},
-    {"request_headers", LK_KEY_STRING_LIST, false, NULL, NULL},
-    {"request_body", LK_KEY_STRING, false, NULL, NULL},
-    {"request_format", LK_KEY_ENUM, false, "json", "json|form"},
+    {"request.method", LK_KEY_ENUM, false, "POST", "POST|PUT|PATCH|GET"},
+    {"request.url", LK_KEY_URL, true, NULL, NULL},
+    {"request.headers", LK_KEY_STRING_LIST, false, NULL, NULL},
+    {"request.body", LK_KEY_STRING, false, NULL, NULL},
+    {"request.format", LK_KEY_ENUM, false, "json", "json|form"},
     {"token_path", LK_KEY_STRING, true, NULL, NULL},
     {"field", LK_KEY_STRING, false, "session_key", NULL},
     {"headers", LK_KEY_STRING_LIST, false, NULL, NULL},
@@ -100,7 +100,7 @@ static lk_status session_validate(lk_call *call)
 				    "(session.field)"
 				  : "must be a dotted path");
 	}
-	rc = check_list(call, "request_headers", ':');
+	rc = check_list(call, "request.headers", ':');
 	if (rc == LK_OK)
 		rc = check_list(call, "headers", ':');
 	if (rc == LK_OK)

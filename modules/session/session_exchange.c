@@ -12,8 +12,8 @@
 static lk_status login_error(lk_call *call, lk_status st, const char *why)
 {
 	return lk_call_error(call, st, "session: login (%s %s): %s",
-			     lk_call_setting(call, "request_method"),
-			     lk_call_setting(call, "request_url"), why);
+			     lk_call_setting(call, "request.method"),
+			     lk_call_setting(call, "request.url"), why);
 }
 
 /* The same, with the message the core left on the ctx as the reason. */
@@ -28,8 +28,8 @@ static lk_status login_error_from_core(lk_call *call, lk_status st)
 
 static lk_status build_body(lk_call *call, lk_request *req)
 {
-	const char *tmpl = lk_call_setting(call, "request_body");
-	const char *format = lk_call_setting(call, "request_format");
+	const char *tmpl = lk_call_setting(call, "request.body");
+	const char *format = lk_call_setting(call, "request.format");
 	bool form = format && strcmp(format, "form") == 0;
 	char *body = NULL;
 	lk_status rc = LK_OK;
@@ -52,13 +52,13 @@ static lk_status build_body(lk_call *call, lk_request *req)
 
 static lk_status build_request(lk_request **out, lk_call *call)
 {
-	const char *method = lk_call_setting(call, "request_method");
-	size_t nh = lk_call_setting_list_count(call, "request_headers");
+	const char *method = lk_call_setting(call, "request.method");
+	size_t nh = lk_call_setting_list_count(call, "request.headers");
 	lk_request *req = NULL;
 	char *url = NULL;
 	char what[64];
 	lk_status rc = lk_call_render(
-	    &url, call, lk_call_setting(call, "request_url"), LK_RENDER_URL);
+	    &url, call, lk_call_setting(call, "request.url"), LK_RENDER_URL);
 
 	*out = NULL;
 	if (rc != LK_OK)
@@ -68,10 +68,10 @@ static lk_status build_request(lk_request **out, lk_call *call)
 	if (rc != LK_OK)
 		return login_error(call, rc, "the request cannot be built");
 	for (size_t i = 0; rc == LK_OK && i < nh; i++) {
-		snprintf(what, sizeof what, "session.request_headers[%zu]", i);
+		snprintf(what, sizeof what, "session.request.headers[%zu]", i);
 		rc = session_place_header(
 		    call, req,
-		    lk_call_setting_list_at(call, "request_headers", i), what);
+		    lk_call_setting_list_at(call, "request.headers", i), what);
 	}
 	if (rc == LK_OK)
 		rc = build_body(call, req);
@@ -103,7 +103,7 @@ static lk_status classify(lk_call *call, long status, bool refreshing)
 		return login_error(call, LK_EHTTP, why);
 	}
 	snprintf(why, sizeof why,
-		 "answered HTTP %ld; check session.request_* (a malformed "
+		 "answered HTTP %ld; check session.request (a malformed "
 		 "login request)",
 		 status);
 	return login_error(call, LK_EHTTP, why);

@@ -72,9 +72,8 @@ app = {
   id = "$1"; title = "Session $1"; scheme = "session";
   $FIELDS
   session = {
-    request_url = "$B/session/login$2";
-    request_format = "$3";
-    request_body = "$body";
+    request = { url = "$B/session/login$2"; format = "$3";
+                body = "$body"; };
     token_path = "$4";
     $5
     $6
@@ -300,7 +299,7 @@ check "failed connects stored nothing" [ "$("$LK" --json connections)" = "$befor
 
 out=$("$LK" connect so -f username=alice -f password=wonderland 2>&1); rc=$?
 check "a token field named like a user field: exit 2" [ $rc -eq 2 ]
-check "... says it would overwrite the user's field" sh -c 'echo "$1" | grep -qF "so.conf:10: session: the login would store \"password\" over the field of that name the user gives; rename it in session.field"' - "$out"
+check "... says it would overwrite the user's field" sh -c 'echo "$1" | grep -qF "so.conf:9: session: the login would store \"password\" over the field of that name the user gives; rename it in session.field"' - "$out"
 check "... and stored nothing" [ "$("$LK" --json connections)" = "$before" ]
 
 # ---- form body, XML answer, token in the query
@@ -388,16 +387,16 @@ EOC
 	check "check-config $1: exit 2" [ $rc -eq 2 ]
 	check "check-config $1: says '$2'" sh -c 'echo "$1" | grep -qF -- "$2"' - "$out" "$2"
 }
-U="request_url = \"$B/session/login\";"
+U="request = { url = \"$B/session/login\"; };"
 bad "no placement" "b.conf:6: session: at least one of \"headers\" or \"query\" is required" \
 	"$U token_path = \"k\";"
 bad "no token_path" "b.conf:5: missing required key 'token_path' in session block" \
 	"$U headers = [ \"X: {{session_key}}\" ];"
-bad "no request_url" "missing required key 'request_url' in session block" \
+bad "no request.url" "missing required key 'request.url' in session block" \
 	"token_path = \"k\"; headers = [ \"X: {{session_key}}\" ];"
-bad "bad format" "b.conf:7: 'session.request_format' must be one of: json, form" \
-	"$U token_path = \"k\"; headers = [ \"X: {{session_key}}\" ];
-    request_format = \"xml\";"
+bad "bad format" "b.conf:7: 'session.request.format' must be one of: json, form" \
+	"token_path = \"k\"; headers = [ \"X: {{session_key}}\" ];
+    request = { url = \"$B/session/login\"; format = \"xml\"; };"
 bad "bad field name" "b.conf:7: session.field must be a field name ([a-z0-9_]+)" \
 	"$U token_path = \"k\"; headers = [ \"X: {{session_key}}\" ];
     field = \"Session-Key\";"
@@ -409,10 +408,12 @@ bad "query without =" "b.conf:6: session.query[0] must be \"name=value\"" \
 	"$U token_path = \"k\"; query = [ \"=x\" ];"
 bad "extra field over the token" "b.conf:6: session.extra_fields[1] would be stored over the token (session.field)" \
 	"$U token_path = \"k\"; headers = [ \"X: {{sid}}\" ]; field = \"sid\"; extra_fields = [ \"a.b\", \"sid\" ];"
-bad "unknown key" "b.conf:7: unknown key 'request' in session block" \
+bad "unknown key" "b.conf:7: unknown key 'reqest' in session block" \
 	"$U token_path = \"k\"; headers = [ \"X: {{session_key}}\" ];
-    request = { url = \"x\"; };"
-bad "http login URL without allow_http" "session.request_url" \
-	"request_url = \"ftp://127.0.0.1/login\"; token_path = \"k\"; headers = [ \"X: {{session_key}}\" ];"
+    reqest = { url = \"x\"; };"
+bad "unknown key in request" "b.conf:6: unknown key 'uri' in session.request block" \
+	"request = { uri = \"x\"; }; token_path = \"k\"; headers = [ \"X: {{session_key}}\" ];"
+bad "http login URL without allow_http" "session.request.url" \
+	"request = { url = \"ftp://127.0.0.1/login\"; }; token_path = \"k\"; headers = [ \"X: {{session_key}}\" ];"
 
 lk_done

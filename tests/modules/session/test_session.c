@@ -200,12 +200,12 @@ static void test_module_table(void)
 	CU_ASSERT_PTR_NOT_NULL(rt->scheme.validate);
 	CU_ASSERT_PTR_NULL(rt->scheme.connect_begin);
 	CU_ASSERT_EQUAL(rt->scheme.flags, 0);
-	CU_ASSERT_FATAL(key("request_url") != NULL);
-	CU_ASSERT(key("request_url")->required);
-	CU_ASSERT_EQUAL(key("request_url")->type, LK_KEY_URL);
+	CU_ASSERT_FATAL(key("request.url") != NULL);
+	CU_ASSERT(key("request.url")->required);
+	CU_ASSERT_EQUAL(key("request.url")->type, LK_KEY_URL);
 	CU_ASSERT(key("token_path")->required);
-	CU_ASSERT_STRING_EQUAL(key("request_method")->default_value, "POST");
-	CU_ASSERT_STRING_EQUAL(key("request_format")->choices, "json|form");
+	CU_ASSERT_STRING_EQUAL(key("request.method")->default_value, "POST");
+	CU_ASSERT_STRING_EQUAL(key("request.format")->choices, "json|form");
 	CU_ASSERT_STRING_EQUAL(key("field")->default_value, "session_key");
 	CU_ASSERT_PTR_NOT_NULL(key("headers"));
 	CU_ASSERT_PTR_NOT_NULL(key("query"));
