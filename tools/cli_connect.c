@@ -1,10 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /* cli_connect.c: `latchkey connect`: fields, prompts, redirect flows. */
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_loopback.h"
+
+extern char **environ;
+
+#define CONNECT_TIMEOUT_DEFAULT 300 /* seconds to wait for the redirect */
+#define CONNECT_TIMEOUT_MAX 86400
 
 static int print_conn(const struct cli *cli, const lk_conn *conn)
 {
@@ -73,10 +84,203 @@ static int fill_fields(const struct cli *cli, const lk_app *app,
 	return 0;
 }
 
+/* The redirect_uri an authorize URL carries (RFC 6749 section 4.1.1), or
+ * NULL (a scheme that keeps it elsewhere, as OAuth 1.0a does). */
+static char *authorize_redirect_uri(const char *authorize_url)
+{
+	CURLU *u = curl_url();
+	char *query = NULL, *found = NULL;
+	const char *p;
+	size_t n = 0;
+
+	if (!u ||
+	    curl_url_set(u, CURLUPART_URL, authorize_url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_QUERY, &query, 0) != CURLUE_OK)
+		goto out;
+	for (p = query; p && *p; p += n + (p[n] == '&')) {
+		static const char key[] = "redirect_uri=";
+		const size_t klen = sizeof(key) - 1;
+		char *v;
+		int vlen = 0;
+
+		n = strcspn(p, "&");
+		if (n < klen || memcmp(p, key, klen) != 0)
+			continue;
+		v = curl_easy_unescape(NULL, p + klen, (int)(n - klen), &vlen);
+		/* A NUL inside is no URI to listen on. */
+		if (v && (size_t)vlen == strlen(v)) {
+			found = lk_malloc((size_t)vlen + 1);
+			if (found)
+				memcpy(found, v, (size_t)vlen + 1);
+		}
+		curl_free(v);
+		break;
+	}
+out:
+	curl_free(query);
+	curl_url_cleanup(u);
+	return found;
+}
+
+/* xdg-open where a display is set; @return its pid, or 0 when the URL
+ * must be opened by hand. Its output would clutter the terminal. */
+static pid_t open_browser(const char *url)
+{
+	const char *x = getenv("DISPLAY"), *w = getenv("WAYLAND_DISPLAY");
+	posix_spawn_file_actions_t fa;
+	char *argv[] = {"xdg-open", (char *)url, NULL};
+	pid_t pid = 0;
+
+	if ((!x || !*x) && (!w || !*w))
+		return 0;
+	if (posix_spawn_file_actions_init(&fa) != 0)
+		return 0;
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	/* glibc reports a missing xdg-open here, not in the child. */
+	if (posix_spawnp(&pid, "xdg-open", &fa, NULL, argv, environ) != 0)
+		pid = 0;
+	posix_spawn_file_actions_destroy(&fa);
+	return pid;
+}
+
+/* Without a loopback redirect_uri the redirect lands elsewhere: say how
+ * to finish by hand (the behaviour of --begin, plus the next step). */
+static int print_begin(const struct cli *cli, const char *flow, const char *url,
+		       bool hint)
+{
+	if (cli->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "flow", flow);
+		cJSON_AddStringToObject(o, "authorize_url", url);
+		return cli_json_out(o);
+	}
+	printf("flow: %s\nauthorize_url: %s\n", flow, url);
+	if (hint)
+		printf("open the URL, then run: latchkey connect --finish %s "
+		       "--callback-url URL\n",
+		       flow);
+	return 0;
+}
+
+/*
+ * connect APP for a redirect flow: listen on the loopback redirect_uri,
+ * send the user to the authorize URL, and finish with the first callback.
+ * The state check and the code exchange stay in the core and the scheme.
+ */
+static int connect_loopback(const struct cli *cli, const char *app_id,
+			    const lk_fields *fields, unsigned timeout_s)
+{
+	char *flow = NULL, *url = NULL, *redirect = NULL, *uri = NULL;
+	char *callback = NULL;
+	cli_loopback *lb = NULL;
+	lk_conn *conn = NULL;
+	bool chosen = false;
+	char err[256], msg[1024];
+	pid_t browser = 0;
+	lk_status st;
+	int rc;
+
+	/* The app's redirect_uri reaches the CLI only in the authorize URL:
+	 * the host API has no getter for it. */
+	st = lk_connect_begin(&flow, &url, cli->ctx, cli->owner, app_id, fields,
+			      NULL);
+	if (st != LK_OK) {
+		rc = cli_fail(cli, st, lk_errmsg(cli->ctx));
+		goto out;
+	}
+	redirect = authorize_redirect_uri(url);
+	if (!redirect || !cli_loopback_uri_ok(redirect)) {
+		rc = print_begin(cli, flow, url, true);
+		goto out;
+	}
+	st = cli_loopback_open(&lb, &uri, &chosen, redirect, err, sizeof(err));
+	if (st != LK_OK) {
+		snprintf(msg, sizeof(msg),
+			 "connect %s: cannot receive the redirect on %s: %s",
+			 app_id, redirect, err);
+		rc = cli_fail(cli, st, msg);
+		goto out;
+	}
+	if (chosen) {
+		/* RFC 8252 section 7.3: the port is chosen now, so the
+		 * authorize URL is made again with it. The first flow was
+		 * never shown to anyone and expires by itself. */
+		lk_free(flow);
+		lk_free(url);
+		flow = url = NULL;
+		st = lk_connect_begin(&flow, &url, cli->ctx, cli->owner, app_id,
+				      fields, uri);
+		if (st != LK_OK) {
+			rc = cli_fail(cli, st, lk_errmsg(cli->ctx));
+			goto out;
+		}
+	}
+	browser = open_browser(url);
+	if (browser > 0)
+		fprintf(stderr,
+			"Opened the browser; if nothing opened, open this URL "
+			"in a browser: %s\n",
+			url);
+	else
+		fprintf(stderr, "Open this URL in a browser: %s\n", url);
+	fprintf(stderr, "Waiting for the redirect to %s (%u s; Ctrl-C stops)\n",
+		uri, timeout_s);
+	switch (cli_loopback_wait(lb, &callback, timeout_s)) {
+	case CLI_LOOPBACK_RECEIVED:
+		break;
+	case CLI_LOOPBACK_TIMEOUT:
+		snprintf(msg, sizeof(msg),
+			 "connect %s: no redirect reached %s within %u s "
+			 "(--timeout N waits longer): nothing was stored",
+			 app_id, uri, timeout_s);
+		rc = cli_fail(cli, LK_ETIMEOUT, msg);
+		goto out;
+	case CLI_LOOPBACK_INTERRUPTED:
+		snprintf(msg, sizeof(msg),
+			 "connect %s: interrupted: nothing was stored", app_id);
+		cli_fail(cli, LK_EINVAL, msg);
+		rc = 130; /* 128 + SIGINT, as shells report it */
+		goto out;
+	}
+	/* The browser has its page; the listener has no more to do. */
+	cli_loopback_free(lb);
+	lb = NULL;
+	st = lk_connect_finish(&conn, cli->ctx, cli->owner, flow, callback);
+	rc = st == LK_OK ? print_conn(cli, conn)
+			 : cli_fail(cli, st, lk_errmsg(cli->ctx));
+out:
+	cli_loopback_free(lb);
+	if (browser > 0)
+		waitpid(browser, NULL, WNOHANG);
+	lk_conn_free(conn);
+	lk_str_wipe_free(callback);
+	lk_free(flow);
+	lk_free(url);
+	lk_free(redirect);
+	lk_free(uri);
+	return rc;
+}
+
+/* --timeout N: whole seconds, 1 to a day. */
+static bool parse_timeout(unsigned *out, const char *s)
+{
+	char *end = NULL;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (!*s || *s == '-' || *end || v < 1 || v > CONNECT_TIMEOUT_MAX)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
 int cli_cmd_connect(struct cli *cli, int argc, char **argv)
 {
 	const char *app_id = NULL, *flow = NULL, *cb = NULL;
 	bool begin = false;
+	unsigned timeout_s = CONNECT_TIMEOUT_DEFAULT;
 	lk_fields *fields = NULL;
 	const lk_app *app;
 	lk_conn *conn = NULL;
@@ -105,6 +309,13 @@ int cli_cmd_connect(struct cli *cli, int argc, char **argv)
 			st = lk_fields_set(fields, key, eq + 1, false);
 			if (st != LK_OK) {
 				rc = cli_fail(cli, st, "bad -f field");
+				goto out;
+			}
+		} else if (!strcmp(a, "--timeout") && i + 1 < argc) {
+			if (!parse_timeout(&timeout_s, argv[++i])) {
+				rc =
+				    cli_usage(cli, "connect --timeout needs "
+						   "whole seconds, 1 to 86400");
 				goto out;
 			}
 		} else if (!strcmp(a, "--begin")) {
@@ -149,27 +360,14 @@ int cli_cmd_connect(struct cli *cli, int argc, char **argv)
 	if (lk_app_is_redirect_flow(cli->ctx, app)) {
 		char *fl = NULL, *url = NULL;
 
-		st = lk_connect_begin(&fl, &url, cli->ctx, cli->owner, app_id,
-				      fields, NULL);
-		if (st != LK_OK) {
-			rc = cli_fail(cli, st, lk_errmsg(cli->ctx));
+		if (!begin) {
+			rc = connect_loopback(cli, app_id, fields, timeout_s);
 			goto out;
 		}
-		if (cli->json) {
-			cJSON *o = cJSON_CreateObject();
-
-			cJSON_AddStringToObject(o, "flow", fl);
-			cJSON_AddStringToObject(o, "authorize_url", url);
-			rc = cli_json_out(o);
-		} else {
-			printf("flow: %s\nauthorize_url: %s\n", fl, url);
-			if (!begin)
-				printf(
-				    "open the URL, then run: latchkey connect "
-				    "--finish %s --callback-url URL\n",
-				    fl);
-			rc = 0;
-		}
+		st = lk_connect_begin(&fl, &url, cli->ctx, cli->owner, app_id,
+				      fields, NULL);
+		rc = st == LK_OK ? print_begin(cli, fl, url, false)
+				 : cli_fail(cli, st, lk_errmsg(cli->ctx));
 		lk_free(fl);
 		lk_free(url);
 		goto out;

@@ -6,12 +6,17 @@
 
 #include "cli.h"
 
+/* msg is already redacted by the core. Without -v (@p ud NULL) only
+ * warnings show: an error reaches the user as the command's own
+ * message, and printing it here too would say it twice. */
 static void log_stderr(void *ud, lk_log_level level, const char *msg)
 {
-	(void)ud;
-	(void)level;
-	/* msg is already redacted by the core. */
-	fprintf(stderr, "latchkey: %s\n", msg);
+	bool verbose = ud != NULL;
+
+	if (level == LK_LOG_WARN)
+		fprintf(stderr, "latchkey: warning: %s\n", msg);
+	else if (verbose)
+		fprintf(stderr, "latchkey: %s\n", msg);
 }
 
 static int cmd_apps(struct cli *cli)
@@ -180,8 +185,9 @@ int main(int argc, char **argv)
 	st = lk_ctx_new(&cli.ctx);
 	if (st != LK_OK)
 		return cli_fail(&cli, st, NULL);
-	if (verbose)
-		lk_ctx_set_log(cli.ctx, log_stderr, NULL, LK_LOG_DEBUG);
+	/* Warnings (a risky setting, a module's advice) show by default. */
+	lk_ctx_set_log(cli.ctx, log_stderr, verbose ? &verbose : NULL,
+		       verbose ? LK_LOG_DEBUG : LK_LOG_WARN);
 	st = lk_ctx_load(cli.ctx, config);
 	if (!strcmp(cmd, "check-config")) {
 		size_t np = 0;

@@ -5,3 +5,6 @@ TESTS += tests/e2e/cli_commands.sh
 EXTRA_DIST += tests/e2e/cli_env.sh
 dist_check_SCRIPTS += tests/e2e/cli_labels.sh tests/e2e/cli_prompt.sh
 TESTS += tests/e2e/cli_labels.sh tests/e2e/cli_prompt.sh
+# connect APP for an OAuth 2.0 app: the loopback redirect (RFC 8252).
+dist_check_SCRIPTS += tests/e2e/cli_oauth2_loopback.sh
+TESTS += tests/e2e/cli_oauth2_loopback.sh
