@@ -35,6 +35,7 @@ static const char usage_text[] =
 	"  --json         one JSON document on stdout; errors as\n"
 	"                 {\"error\":{\"code\",\"message\"}}\n"
 	"  -v             print the HTTP exchange on stderr, secrets redacted\n"
+	"                 (warnings are printed without -v)\n"
 	"  -h, --help     this help; latchkey COMMAND --help for one command\n"
 	"  --version      print the version\n"
 	"\n"

@@ -91,7 +91,7 @@ before=$(curl -s "$LKP_BASE/_/count?path=/oauth2/" | sed 's/[^0-9]//g')
 "$LK" call "$ID" GET "$LKP_BASE/oauth2/me" >/dev/null 2>&1; rc=$?
 check "expired connection: exit 4, nothing sent" [ $rc -eq 4 -a "$(curl -s "$LKP_BASE/_/count?path=/oauth2/" | sed 's/[^0-9]//g')" -eq "$before" ]
 
-# token_request = "auto" is accepted with a warning (shown with -v).
+# token_request = "auto" is accepted with a warning (shown with or without -v).
 write_app lk-secret 'token_request = "auto";'
 "$LK" check-config >/dev/null 2>&1; rc=$?
 check "check-config accepts auto" [ $rc -eq 0 ]
