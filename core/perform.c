@@ -230,6 +230,14 @@ static lk_status next_hop(lk_request **out, lk_ctx *ctx, const lk_app *app,
 		lk_error__prefix(ctx, "%s: redirect refused", app->id);
 		goto out;
 	}
+	/* Credentials never follow a redirect to another host, even one
+	 * base_urls also lists: the 3xx comes back to the caller. */
+	if (conn && !lk_url__same_origin(req->url, url)) {
+		lk_log__msg(ctx, LK_LOG_INFO,
+			    "%s: not following a redirect to another host",
+			    app->id);
+		goto out;
+	}
 	/* 303, and 301/302 after a POST, become a GET without body (as
 	 * browsers and curl do); 307/308 keep the method and body. */
 	bool to_get = resp->status == 303 ||

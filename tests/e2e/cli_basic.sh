@@ -70,6 +70,14 @@ app = { id = "demo_follow"; title = "Follow"; scheme = "basic";
   base_urls = [ "$B/" ]; allow_http = true; follow_redirects = true;
   test = { method = "GET"; url = "$B/basic/user"; }; label = "{{login}}"; };
 EOC
+# Both host names under base_urls: a hop between them is still another
+# host, and the credentials must not follow it.
+cat > "$T/apps/demo_follow2.conf" <<EOC
+app = { id = "demo_follow2"; title = "Follow two"; scheme = "basic";
+  base_urls = [ "$B/", "http://localhost:$PORT/" ]; allow_http = true;
+  follow_redirects = true;
+  test = { method = "GET"; url = "$B/basic/user"; }; label = "{{login}}"; };
+EOC
 cat > "$T/apps/demo_nofollow.conf" <<EOC
 app = { id = "demo_nofollow"; title = "No follow"; scheme = "basic";
   base_urls = [ "$B/" ]; allow_http = true;
@@ -247,6 +255,19 @@ d=json.loads(sys.argv[1])
 assert [r["path"] for r in d]==["/redirect/other"], d
 assert all(r["headers"]["host"]=="127.0.0.1:%s" % sys.argv[2] for r in d)
 ' "$(requests)" "$PORT"
+"$LK" connect demo_follow2 -f username=alice -f password=wonderland >/dev/null
+F2ID=$(first_id demo_follow2)
+reset
+out=$("$LK" call -i "$F2ID" GET "$B/redirect/other?to=/basic/items" 2>&1); rc=$?
+check "redirect to another host under base_urls: the 3xx comes back" [ $rc -eq 0 ]
+check "the 302 is shown with -i" has "$out" "HTTP 302"
+check "credentials never went to the other host" python3 -c '
+import json,sys
+d=json.loads(sys.argv[1])
+assert [r["path"] for r in d]==["/redirect/other"], d
+assert not any(r["headers"]["host"].startswith("localhost") for r in d), d
+' "$(requests)"
+"$LK" remove "$F2ID"
 reset
 out=$("$LK" call -i "$NID" GET "$B/redirect/same?to=/basic/items"); rc=$?
 check "without follow_redirects the 302 comes back" [ $rc -eq 0 ]
