@@ -40,14 +40,14 @@ tests_modules_digest_test_digest_provider_LDADD = core/liblatchkey.la \
 	$(CUNIT_LIBS) $(CURL_LIBS) $(CJSON_LIBS) -lpthread
 
 # `make bench`: headers/s next to bare EVP, requests per call.
-bench_programs += tests/modules/digest/bench_digest
-EXTRA_PROGRAMS += tests/modules/digest/bench_digest
-tests_modules_digest_bench_digest_SOURCES = \
-	tests/modules/digest/bench_digest.c \
+bench_programs += tests/bench/bench_digest
+EXTRA_PROGRAMS += tests/bench/bench_digest
+tests_bench_bench_digest_SOURCES = \
+	tests/bench/bench_digest.c \
 	tests/modules/digest/digest_harness.h
-tests_modules_digest_bench_digest_CFLAGS = $(AM_CFLAGS) \
+tests_bench_bench_digest_CFLAGS = $(AM_CFLAGS) \
 	-I$(top_srcdir)/core $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS) \
 	-pthread
-tests_modules_digest_bench_digest_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
-tests_modules_digest_bench_digest_LDADD = core/libcore.la $(CRYPTO_LIBS) \
+tests_bench_bench_digest_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
+tests_bench_bench_digest_LDADD = core/libcore.la $(CRYPTO_LIBS) \
 	$(CURL_LIBS) $(CJSON_LIBS) -lpthread

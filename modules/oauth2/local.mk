@@ -47,13 +47,13 @@ tests_modules_oauth2_test_oauth2_race_LDADD = \
 TESTS += tests/modules/oauth2/cli_oauth2.sh
 dist_check_SCRIPTS += tests/modules/oauth2/cli_oauth2.sh
 
-# Benchmark (make bench): tests/bench/oauth2.c. It links libcore to reach
+# Benchmark (make bench): tests/bench/bench_oauth2.c. It links libcore to reach
 # the bound app's authorize without the network.
-bench_programs += tests/bench/oauth2
-EXTRA_PROGRAMS += tests/bench/oauth2
-tests_bench_oauth2_SOURCES = tests/bench/oauth2.c \
+bench_programs += tests/bench/bench_oauth2
+EXTRA_PROGRAMS += tests/bench/bench_oauth2
+tests_bench_bench_oauth2_SOURCES = tests/bench/bench_oauth2.c \
 	tests/modules/oauth2/o2_harness.h
-tests_bench_oauth2_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(CURL_CFLAGS) \
+tests_bench_bench_oauth2_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(CURL_CFLAGS) \
 	-pthread
-tests_bench_oauth2_LDADD = core/libcore.la $(CJSON_LIBS) $(CURL_LIBS) \
+tests_bench_bench_oauth2_LDADD = core/libcore.la $(CJSON_LIBS) $(CURL_LIBS) \
 	-lpthread

@@ -3,7 +3,7 @@
  * second by the module (MD5 and SHA-256, qop=auth), next to the limit
  * measured in the same run: the bare EVP computation of the same response
  * value; then requests per call over 1,000 calls against lk-provider. */
-#include "digest_harness.h" /* first: it sets _XOPEN_SOURCE */
+#include "../modules/digest/digest_harness.h" /* first: it sets _XOPEN_SOURCE */
 
 #include <openssl/evp.h>
 
