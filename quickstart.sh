@@ -11,7 +11,7 @@ top=$(pwd)
 PKGS="build-essential autoconf automake libtool libltdl-dev pkg-config
 libcurl4-openssl-dev libssl-dev libcjson-dev libxml2-dev libconfig-dev
 libcunit1-dev libmicrohttpd-dev curl python3 tmux lighttpd binutils
-python3-oauthlib python3-jwt python3-cryptography"
+python3-oauthlib python3-jwt python3-cryptography openssl chromium wrk"
 
 install_deps() {
 	missing=""

@@ -26,7 +26,7 @@ static const char usage_text[] =
 	"  call --app APP METHOD URL ...      a request for an app that needs no auth\n"
 	"  refresh ID                         renew the credentials (schemes that can)\n"
 	"  remove ID                          remove a connection\n"
-	"  serve                              (not available yet)\n"
+	"  serve [--listen ADDR:PORT]         the HTTP API for host programs\n"
 	"\n"
 	"options:\n"
 	"  -c CONFIG      configuration file (default: $LATCHKEY_CONFIG, else\n"
@@ -162,9 +162,18 @@ static const struct command_help helps[] = {
 	 "--json: {\"removed\":ID}\n"
 	 "exit: 0; 2 when there is no such connection for this owner.\n"},
 	{"serve",
-	 "usage: latchkey serve [--listen ADDR:PORT]\n"
+	 "usage: latchkey serve [--listen ADDR:PORT] [--port N]\n"
+	 "                      [--port-file FILE] [--lifetime SECONDS]\n"
 	 "\n"
-	 "The HTTP API for host programs. Not available yet: exits 2.\n"},
+	 "The HTTP API for host programs and the connect popup, configured by\n"
+	 "the serve block of latchkey.conf (listen, service_key_files,\n"
+	 "public_url, host origins, TLS). Runs in the foreground, one log line\n"
+	 "per request (no secret), and stops on SIGTERM once the requests in\n"
+	 "flight are finished. Listening beyond loopback needs TLS unless\n"
+	 "allow_insecure = true.\n"
+	 "--port and --listen override the config; --port-file writes the\n"
+	 "port bound (useful with --port 0); --lifetime stops after SECONDS.\n"
+	 "exit: 0 after a clean stop; 2 on a configuration error.\n"},
 };
 
 void cli_print_usage(FILE *out)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "serve/serve.h"
 
 /* msg is already redacted by the core. Without -v (@p ud NULL) only
  * warnings show: an error reaches the user as the command's own
@@ -180,8 +181,6 @@ int main(int argc, char **argv)
 	for (int a = 1; a < argc; a++)
 		if (!strcmp(argv[a], "--help") || !strcmp(argv[a], "-h"))
 			return cli_print_command_help(cmd) ? 0 : 2;
-	if (!strcmp(cmd, "serve"))
-		return cli_fail(&cli, LK_EINVAL, "serve: not available yet");
 	st = lk_ctx_new(&cli.ctx);
 	if (st != LK_OK)
 		return cli_fail(&cli, st, NULL);
@@ -230,6 +229,8 @@ int main(int argc, char **argv)
 		rc = cli_cmd_remove(&cli, argc, argv);
 	else if (!strcmp(cmd, "call"))
 		rc = cli_cmd_call(&cli, argc, argv);
+	else if (!strcmp(cmd, "serve"))
+		rc = lk_cli_serve(cli.ctx, argc, argv);
 	else {
 		char msg[300];
 

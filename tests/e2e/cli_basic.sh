@@ -97,8 +97,6 @@ check "unknown command exits 2" [ $rc -eq 2 ]
 check "unknown command message" [ "$out" = "latchkey: unknown command 'bogus' (see latchkey --help)" ]
 out=$("$LK" --json bogus 2>/dev/null)
 check "--json error shape" python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["error"]["code"]=="EINVAL" and "bogus" in d["error"]["message"]' "$out"
-out=$("$LK" serve 2>&1); rc=$?
-check "serve not available, exit 2" [ $rc -eq 2 -a "$out" = "latchkey: serve: not available yet" ]
 check "apps lists demo_basic" sh -c "'$LK' apps | grep -q '^demo_basic  *Demo Basic  *basic  *yes\$'"
 
 out=$("$LK" connect demo_basic -f username=alice </dev/null 2>&1); rc=$?
