@@ -37,13 +37,13 @@ EXTRA_DIST += tests/browser/connect_popup.mjs tests/browser/host_server.mjs \
 	tests/browser/package-lock.json
 
 
-# `make bench`: wrk against latchkey serve (tests/serve/bench_serve.sh).
-bench_programs += tests/serve/bench_serve
-EXTRA_PROGRAMS += tests/serve/bench_serve
-tests_serve_bench_serve_SOURCES = tests/serve/bench_serve.c
-tests_serve_bench_serve_CPPFLAGS = $(AM_CPPFLAGS) \
+# `make bench`: wrk against latchkey serve (tests/bench/bench_serve.sh).
+bench_programs += tests/bench/bench_serve
+EXTRA_PROGRAMS += tests/bench/bench_serve
+tests_bench_bench_serve_SOURCES = tests/bench/bench_serve.c
+tests_bench_bench_serve_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DLK_TOP_SRCDIR=\"$(abs_top_srcdir)\"
-EXTRA_DIST += tests/serve/bench_serve.sh
+EXTRA_DIST += tests/bench/bench_serve.sh
 
 # npm ci (when the source tree has no node_modules) and the screenshots
 # stay in the build folder; the source folder keeps its own files.

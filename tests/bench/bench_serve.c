@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* bench_serve.c: `make bench` runs programs; this one runs
- * tests/serve/bench_serve.sh (wrk against latchkey serve) from the
+ * tests/bench/bench_serve.sh (wrk against latchkey serve) from the
  * source tree, with top_srcdir set as `make check` sets it. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +14,7 @@
 int main(void)
 {
 	static const char script[] =
-	    LK_TOP_SRCDIR "/tests/serve/bench_serve.sh";
+	    LK_TOP_SRCDIR "/tests/bench/bench_serve.sh";
 
 	if (!getenv("top_srcdir") && setenv("top_srcdir", LK_TOP_SRCDIR, 1))
 		return 2;
