@@ -84,21 +84,7 @@ static lk_status take_fields(lk_fields **out, lk_ctx *ctx, const lk_app *app,
 /* 32 random bytes, URL-safe base64 without padding (43 characters). */
 static lk_status new_flow_id(char **out)
 {
-	unsigned char raw[32];
-	unsigned char b64[48];
-	lk_status rc = lk_random_bytes(raw, sizeof raw);
-
-	*out = NULL;
-	if (rc != LK_OK)
-		return rc;
-	int n = EVP_EncodeBlock(b64, raw, sizeof raw);
-	while (n > 0 && b64[n - 1] == '=')
-		n--;
-	for (int i = 0; i < n; i++)
-		b64[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
-	b64[n] = '\0';
-	*out = lk_strdup((char *)b64);
-	return *out ? LK_OK : LK_ENOMEM;
+	return lk_random__id(out, 32);
 }
 
 /* Test, then store: the number is assigned only once the test passed. */

@@ -160,6 +160,9 @@ struct lk_call {
 	bool locked;    /* the caller holds the connection's store lock */
 };
 
+/* @p nbytes (at most 32) random bytes as unpadded base64url: ids of
+ * connections and flows. lk_free. */
+LK_INTERNAL lk_status lk_random__id(char **out, size_t nbytes);
 /* printf into a new string (lk_free); NULL on failure. */
 LK_INTERNAL char *lk_strdupf(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "core.h"
@@ -23,6 +24,26 @@ lk_status lk_random_bytes(void *buf, size_t len)
 	if (len > (size_t)INT32_MAX)
 		return LK_EINVAL;
 	return RAND_bytes(buf, (int)len) == 1 ? LK_OK : LK_ENOMEM;
+}
+
+lk_status lk_random__id(char **out, size_t nbytes)
+{
+	unsigned char raw[32], b64[48];
+	lk_status rc = nbytes <= sizeof raw ? lk_random_bytes(raw, nbytes)
+					    : LK_EINVAL;
+
+	*out = NULL;
+	if (rc != LK_OK)
+		return rc;
+	int n = EVP_EncodeBlock(b64, raw, (int)nbytes);
+	while (n > 0 && b64[n - 1] == '=')
+		n--;
+	for (int i = 0; i < n; i++) /* base64url (RFC 4648 section 5) */
+		b64[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
+	b64[n] = '\0';
+	OPENSSL_cleanse(raw, sizeof raw);
+	*out = lk_strdup((char *)b64);
+	return *out ? LK_OK : LK_ENOMEM;
 }
 
 int64_t lk_now(void)

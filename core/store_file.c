@@ -776,20 +776,7 @@ lk_status lk_store__save(lk_store *st, const lk_conn *conn)
 /* Connection ids: 16 random bytes, URL-safe base64 without padding. */
 static lk_status new_id(char **out)
 {
-	unsigned char raw[16], b64[32];
-	lk_status rc = lk_random_bytes(raw, sizeof raw);
-
-	*out = NULL;
-	if (rc != LK_OK)
-		return rc;
-	int n = EVP_EncodeBlock(b64, raw, sizeof raw);
-	while (n > 0 && b64[n - 1] == '=')
-		n--;
-	for (int i = 0; i < n; i++)
-		b64[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
-	b64[n] = '\0';
-	*out = lk_strdup((char *)b64);
-	return *out ? LK_OK : LK_ENOMEM;
+	return lk_random__id(out, 16);
 }
 
 /* The numbering counter: 0 when absent, UINT_MAX + 1 when unreadable. */
