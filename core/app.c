@@ -73,6 +73,16 @@ bool lk_app_is_redirect_flow(lk_ctx *ctx, const lk_app *app)
 	return a->scheme_block.mod->scheme.flags & LK_SCHEME_REDIRECT_FLOW;
 }
 
+const char *lk_app_redirect_uri(lk_ctx *ctx, const lk_app *app)
+{
+	lk_app *a = (lk_app *)app;
+	if (lk_bind__app(ctx, a) != LK_OK)
+		return NULL;
+	const char *key = a->scheme_block.mod->scheme.redirect_key;
+	const char *v = key ? lk_fields_get(a->scheme_block.values, key) : NULL;
+	return v && *v ? v : NULL;
+}
+
 size_t lk_app_field_count(lk_ctx *ctx, const lk_app *app)
 {
 	lk_app *a = (lk_app *)app;

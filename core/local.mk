@@ -19,7 +19,7 @@ core_libcore_la_LIBADD = $(CURL_LIBS) $(CRYPTO_LIBS) $(CJSON_LIBS) \
 
 # libtool version-info C:R:A. Source changed: R++. Interfaces added:
 # C++, R=0, A++. Interfaces removed or changed: C++, R=0, A=0.
-LK_LT_VERSION = 0:0:0
+LK_LT_VERSION = 1:0:1
 lib_LTLIBRARIES += core/liblatchkey.la
 core_liblatchkey_la_SOURCES =
 core_liblatchkey_la_LIBADD = core/libcore.la

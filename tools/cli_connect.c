@@ -84,44 +84,6 @@ static int fill_fields(const struct cli *cli, const lk_app *app,
 	return 0;
 }
 
-/* The redirect_uri an authorize URL carries (RFC 6749 section 4.1.1), or
- * NULL (a scheme that keeps it elsewhere, as OAuth 1.0a does). */
-static char *authorize_redirect_uri(const char *authorize_url)
-{
-	CURLU *u = curl_url();
-	char *query = NULL, *found = NULL;
-	const char *p;
-	size_t n = 0;
-
-	if (!u ||
-	    curl_url_set(u, CURLUPART_URL, authorize_url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_QUERY, &query, 0) != CURLUE_OK)
-		goto out;
-	for (p = query; p && *p; p += n + (p[n] == '&')) {
-		static const char key[] = "redirect_uri=";
-		const size_t klen = sizeof(key) - 1;
-		char *v;
-		int vlen = 0;
-
-		n = strcspn(p, "&");
-		if (n < klen || memcmp(p, key, klen) != 0)
-			continue;
-		v = curl_easy_unescape(NULL, p + klen, (int)(n - klen), &vlen);
-		/* A NUL inside is no URI to listen on. */
-		if (v && (size_t)vlen == strlen(v)) {
-			found = lk_malloc((size_t)vlen + 1);
-			if (found)
-				memcpy(found, v, (size_t)vlen + 1);
-		}
-		curl_free(v);
-		break;
-	}
-out:
-	curl_free(query);
-	curl_url_cleanup(u);
-	return found;
-}
-
 /* xdg-open where a display is set; @return its pid, or 0 when the URL
  * must be opened by hand. Its output would clutter the terminal. */
 static pid_t open_browser(const char *url)
@@ -183,19 +145,22 @@ static int connect_loopback(const struct cli *cli, const char *app_id,
 	lk_status st;
 	int rc;
 
-	/* The app's redirect_uri reaches the CLI only in the authorize URL:
-	 * the host API has no getter for it. */
-	st = lk_connect_begin(&flow, &url, cli->ctx, cli->owner, app_id, fields,
-			      NULL);
-	if (st != LK_OK) {
-		rc = cli_fail(cli, st, lk_errmsg(cli->ctx));
-		goto out;
-	}
-	redirect = authorize_redirect_uri(url);
+	const lk_app *app = NULL;
+	const char *configured = NULL;
+	if (lk_app_find(&app, cli->ctx, app_id) == LK_OK)
+		configured = lk_app_redirect_uri(cli->ctx, app);
+	redirect = configured ? lk_strdup(configured) : NULL;
 	if (!redirect || !cli_loopback_uri_ok(redirect)) {
-		rc = print_begin(cli, flow, url, true);
+		/* The redirect lands elsewhere (or nowhere configured): the
+		 * two-step form, for the user to finish by hand. */
+		st = lk_connect_begin(&flow, &url, cli->ctx, cli->owner,
+				      app_id, fields, NULL);
+		rc = st == LK_OK ? print_begin(cli, flow, url, true)
+				 : cli_fail(cli, st, lk_errmsg(cli->ctx));
 		goto out;
 	}
+	/* RFC 8252 section 7.3: a loopback URI without a port gets a free
+	 * one now; the flow carries the URI actually listened on. */
 	st = cli_loopback_open(&lb, &uri, &chosen, redirect, err, sizeof(err));
 	if (st != LK_OK) {
 		snprintf(msg, sizeof(msg),
@@ -204,19 +169,11 @@ static int connect_loopback(const struct cli *cli, const char *app_id,
 		rc = cli_fail(cli, st, msg);
 		goto out;
 	}
-	if (chosen) {
-		/* RFC 8252 section 7.3: the port is chosen now, so the
-		 * authorize URL is made again with it. The first flow was
-		 * never shown to anyone and expires by itself. */
-		lk_free(flow);
-		lk_free(url);
-		flow = url = NULL;
-		st = lk_connect_begin(&flow, &url, cli->ctx, cli->owner, app_id,
-				      fields, uri);
-		if (st != LK_OK) {
-			rc = cli_fail(cli, st, lk_errmsg(cli->ctx));
-			goto out;
-		}
+	st = lk_connect_begin(&flow, &url, cli->ctx, cli->owner, app_id, fields,
+			      uri);
+	if (st != LK_OK) {
+		rc = cli_fail(cli, st, lk_errmsg(cli->ctx));
+		goto out;
 	}
 	browser = open_browser(url);
 	if (browser > 0)

@@ -185,6 +185,17 @@ LK_API lk_status lk_connect(lk_conn **out, lk_ctx *ctx, const char *owner,
 			    const char *app_id, const lk_fields *fields);
 
 /**
+ * The redirect (callback) URI the app's scheme block configures, as
+ * written (oauth2 `redirect_uri`, oauth1 `callback_url`), or NULL when
+ * the scheme has none or the app sets none. A host that receives the
+ * redirect itself (a loopback listener, RFC 8252) reads it here, picks
+ * the port when it names none, and passes the result to
+ * lk_connect_begin. Borrowed: valid while @p ctx keeps its
+ * configuration. Since 1.1.
+ */
+LK_API const char *lk_app_redirect_uri(lk_ctx *ctx, const lk_app *app);
+
+/**
  * Begin a redirect flow (OAuth). @p redirect_uri overrides the app's.
  * @p out_flow (flow id) and @p out_url (authorize URL) go to lk_free.
  */

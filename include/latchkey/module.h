@@ -30,7 +30,7 @@ extern "C" {
 #define LK_ABI(maj, min) (((uint32_t)(maj) << 16) | (uint32_t)(min))
 #define LK_ABI_MAJOR(abi) ((unsigned)((abi) >> 16))
 #define LK_ABI_MINOR(abi) ((unsigned)((abi)&0xffffu))
-#define LK_MODULE_ABI LK_ABI(1, 0)
+#define LK_MODULE_ABI LK_ABI(1, 1)
 
 #if defined(__GNUC__)
 #define LK_MODULE_EXPORT __attribute__((visibility("default")))
@@ -164,6 +164,11 @@ struct lk_scheme_ops {
 	lk_scheme_state_new_fn *state_new; /**< per connection, in memory */
 	lk_scheme_state_free_fn *state_free; /**< with state_new */
 	/* ABI 1.0 ends here. */
+	/** ABI 1.1: the key of the scheme's block that holds the URI the
+	 * provider redirects back to ("redirect_uri" for oauth2,
+	 * "callback_url" for oauth1), so that hosts can receive it
+	 * (lk_app_redirect_uri); MAY be NULL. */
+	const char *redirect_key;
 };
 #define LK_SCHEME_OPS_MIN_SIZE                                                 \
 	(offsetof(struct lk_scheme_ops, authorize) +                           \

@@ -129,11 +129,16 @@ static lk_status oauth1_authorize(lk_call *call, lk_request *req)
 }
 
 static const struct lk_scheme_ops oauth1_scheme = {
-    LK_OPS_HEADER(struct lk_scheme_ops),  .flags = LK_SCHEME_REDIRECT_FLOW,
-    .config_keys = oauth1_keys,		  .validate = oauth1_validate,
-    .authorize = oauth1_authorize,	  .connect_begin = oauth1_flow_begin,
-    .connect_finish = oauth1_flow_finish, .state_new = oauth1_state_new,
+    LK_OPS_HEADER(struct lk_scheme_ops),
+    .flags = LK_SCHEME_REDIRECT_FLOW,
+    .config_keys = oauth1_keys,
+    .validate = oauth1_validate,
+    .authorize = oauth1_authorize,
+    .connect_begin = oauth1_flow_begin,
+    .connect_finish = oauth1_flow_finish,
+    .state_new = oauth1_state_new,
     .state_free = oauth1_state_free,
+    .redirect_key = "callback_url",
 };
 
 LK_MODULE_EXPORT const struct lk_module latchkey_module = {

@@ -308,6 +308,7 @@ static const struct lk_scheme_ops oauth2_scheme = {
     .connect_finish = oauth2_connect_finish,
     .on_response = oauth2_on_response,
     .refresh = oauth2_refresh,
+    .redirect_key = "redirect_uri",
 };
 
 LK_MODULE_EXPORT const struct lk_module latchkey_module = {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# cli_oauth2_loopback.sh: `latchkey connect APP` for an OAuth 2.0 app
+# cli_oauth2_loopback.sh: `latchkey connect APP` for an OAuth 2.0 (and 1.0a) app
 # receives the redirect on its loopback redirect_uri (RFC 8252 section
 # 7.3: no port in the URI means any free one), against lk-provider: the
 # browser's part is curl following the authorize redirect. Also: the
@@ -49,6 +49,7 @@ write_app demo_oauth2 "http://127.0.0.1/callback"
 export LATCHKEY_CONFIG="$T/latchkey.conf"
 unset LATCHKEY_OWNER DISPLAY WAYLAND_DISPLAY
 py() { python3 -c "$@"; }
+has() { case "$1" in *"$2"*) return 0 ;; esac; return 1; } # has TEXT PART
 nconn() { "$LK" --json connections demo_oauth2 | py 'import json,sys; print(len(json.load(sys.stdin)["data"]))'; }
 
 # start_connect ID [ARGS]: latchkey connect in the background; sets CPID
@@ -210,6 +211,49 @@ i=0; while [ ! -e "$T/held" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 kill "$HPID" 2>/dev/null; wait "$HPID" 2>/dev/null
 check "a taken port: exit 3" [ $rc -eq 3 ]
 check "a taken port: named" grep -q "cannot receive the redirect on http://127.0.0.1:$FIXED/callback: cannot listen on 127.0.0.1:$FIXED: Address already in use" "$T/c.err"
+
+# --- OAuth 1.0a the same way: callback_url without a port (read through
+# lk_app_redirect_uri, since it never appears in the authorize URL).
+python3 - "$T/apps/demo_oauth1.conf" "$LKP_BASE" <<'PYEOF'
+import sys
+path, base = sys.argv[1], sys.argv[2]
+secret = "cs&+/ %\u00e9"  # the emulator's consumer secret
+open(path, "w", encoding="utf-8").write(f"""app = {{
+  id = "demo_oauth1"; title = "Demo OAuth1"; scheme = "oauth1";
+  oauth1 = {{
+    request_token_url = "{base}/oauth1/request_token";
+    authorize_url = "{base}/oauth1/authorize";
+    access_token_url = "{base}/oauth1/access_token";
+    consumer_key = "lk-consumer";
+    consumer_secret = "{secret}";
+    callback_url = "http://127.0.0.1/callback";
+    extra_fields = [ "user_id", "screen_name" ];
+  }};
+  base_urls = [ "{base}/oauth1/" ]; allow_http = true;
+  test = {{ method = "GET"; url = "{base}/oauth1/me"; }};
+  label = "{{{{screen_name}}}}";
+}};
+""")
+PYEOF
+curl -s --max-time 5 -o /dev/null -X POST "$LKP_BASE/_/reset"
+start_connect demo_oauth1 --timeout 20
+check "oauth1: an authorize URL is printed" has "$URL" "$LKP_BASE/oauth1/authorize?oauth_token="
+page=$(curl -s -L --max-redirs 3 --max-time 10 "$URL")
+check "oauth1: the browser gets the closing page" has "$page" "You can close this window"
+end_connect
+check "oauth1: connected through the loopback, exit 0" [ $RC -eq 0 ]
+check "oauth1: stored with its label" sh -c "'$LK' --json connections demo_oauth1 | grep -q '\"label\": *\"Demo OAuth1 alice\"'"
+check "oauth1: one request token (one flow), one access token" py '
+import json, sys
+d = json.loads(sys.argv[1])
+paths = [r["path"] for r in d]
+assert paths.count("/oauth1/request_token") == 1, paths
+assert paths.count("/oauth1/access_token") == 1, paths
+rt = [r for r in d if r["path"] == "/oauth1/request_token"][0]
+auth = rt["headers"]["authorization"]
+# the callback carries the port chosen, percent-encoded in the header
+assert "oauth_callback=\"http%3A%2F%2F127.0.0.1%3A" in auth, auth
+' "$(curl -s --max-time 5 "$LKP_BASE/_/requests")"
 
 # --- A redirect_uri elsewhere (a web back end): the two steps, as before.
 write_app demo_oauth2 "https://app.example.com/oauth/callback"

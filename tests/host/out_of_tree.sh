@@ -71,7 +71,7 @@ out=$("$LK" --json modules)
 check "modules lists it" python3 -c '
 import json, sys
 m = json.loads(sys.argv[1])["data"]
-assert m == [{"name": "oot_token", "version": "2.5", "abi": "1.0",
+assert m == [{"name": "oot_token", "version": "2.5", "abi": "1.1",
               "scheme": True, "refresh": False, "hooks": False}], m
 ' "$out"
 out=$("$LK" --json connect vendor -f token=key-456)

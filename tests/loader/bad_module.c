@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Deliberately broken modules for test_loader, one per -D flag. */
+#include <stddef.h>
 #include <latchkey/module.h>
 
 #ifndef BAD_NAME
@@ -64,6 +65,11 @@ struct lk_module_newer {
 __attribute__((unused)) static const struct lk_scheme_ops bad_scheme = {
 #ifdef BAD_SCHEME_SMALL
     .size = 8,
+#elif defined(BAD_OLDER)
+    /* Built against ABI 1.0: its table ends before redirect_key, and
+     * what lies past its size must never be read. */
+    .size = offsetof(struct lk_scheme_ops, redirect_key),
+    .redirect_key = "past the table's size",
 #else
     LK_OPS_HEADER(struct lk_scheme_ops),
 #endif
@@ -101,6 +107,9 @@ LK_MODULE_EXPORT const struct lk_module latchkey_module = {
     LK_MODULE_HEADER(BAD_NAME, "0.1"),
 #ifdef BAD_ABI2
     .abi = LK_ABI(2, 0),
+#endif
+#ifdef BAD_OLDER
+    .abi = LK_ABI(1, 0),
 #endif
 #ifdef BAD_SMALL
     .size = 16,

@@ -7,7 +7,7 @@ check_LTLIBRARIES += tests/loader/bad_nosym.la tests/loader/bad_abi.la \
 	tests/loader/bad_nokind.la tests/loader/bad_noauth.la \
 	tests/loader/bad_begin.la tests/loader/bad_state.la \
 	tests/loader/bad_refresh.la tests/loader/bad_undef.la \
-	tests/loader/bad_newer.la
+	tests/loader/bad_newer.la tests/loader/bad_older.la
 tests_loader_bad_nosym_la_SOURCES = tests/loader/bad_module.c
 tests_loader_bad_nosym_la_CFLAGS = $(LK_BADMOD_CFLAGS) -DBAD_NOSYM
 tests_loader_bad_nosym_la_LDFLAGS = $(LK_BADMOD_LDFLAGS)
@@ -59,6 +59,10 @@ tests_loader_bad_newer_la_SOURCES = tests/loader/bad_module.c
 tests_loader_bad_newer_la_CFLAGS = $(LK_BADMOD_CFLAGS) -DBAD_NEWER \
 	-DBAD_NAME='"bad_newer"'
 tests_loader_bad_newer_la_LDFLAGS = $(LK_BADMOD_LDFLAGS)
+tests_loader_bad_older_la_SOURCES = tests/loader/bad_module.c
+tests_loader_bad_older_la_CFLAGS = $(LK_BADMOD_CFLAGS) -DBAD_OLDER \
+	-DBAD_NAME='"bad_older"'
+tests_loader_bad_older_la_LDFLAGS = $(LK_BADMOD_LDFLAGS)
 
 check_PROGRAMS += tests/loader/test_loader
 TESTS += tests/loader/test_loader

@@ -163,7 +163,7 @@ static void test_modules_list_all(void)
 	CU_ASSERT_PTR_NULL(m[1].error);
 	CU_ASSERT(m[1].scheme && !m[1].hooks && !m[1].refresh);
 	CU_ASSERT_EQUAL(m[1].abi_major, 1);
-	CU_ASSERT_EQUAL(m[1].abi_minor, 0);
+	CU_ASSERT_EQUAL(m[1].abi_minor, 1);
 	CU_ASSERT_STRING_EQUAL(m[1].version, "1.0");
 	CU_ASSERT_STRING_EQUAL(m[2].name, "broken");
 	CU_ASSERT_PTR_NULL(m[2].version);

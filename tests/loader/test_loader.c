@@ -129,7 +129,7 @@ static void test_refusals(void)
 	put("tests/loader/.libs/bad_abi.so", "bad_abi", 0644);
 	expect_refusal("bad_abi",
 		       "%s/bad_abi.so: built for latchkey module ABI 2.0, "
-		       "this core speaks 1.0; rebuild it against latchkey 1.x");
+		       "this core speaks 1.1; rebuild it against latchkey 1.x");
 	put("tests/loader/.libs/bad_small.so", "bad_small", 0644);
 	expect_refusal("bad_small", "%s/bad_small.so: module table is 16 "
 				    "bytes, at least 64 required");
@@ -197,6 +197,22 @@ static void test_newer_minor(void)
 	CU_ASSERT_EQUAL(LK_ABI_MINOR(rt->mod.abi), 7);
 	CU_ASSERT_STRING_EQUAL(rt->mod.version, "9.9");
 	CU_ASSERT(rt->has_scheme);
+	lk_loader__close(rt);
+}
+
+/* A module of an older minor (1.0, before redirect_key) loads; the
+ * fields its table lacks read as NULL, whatever lies past its size. */
+static void test_older_minor(void)
+{
+	struct lk_module_rt *rt = NULL;
+
+	put("tests/loader/.libs/bad_older.so", "bad_older", 0644);
+	CU_ASSERT_EQUAL_FATAL(lk_loader__open(&rt, ctx, dir, "bad_older"),
+			      LK_OK);
+	CU_ASSERT_EQUAL(LK_ABI_MINOR(rt->mod.abi), 0);
+	CU_ASSERT(rt->has_scheme);
+	CU_ASSERT_PTR_NOT_NULL(rt->scheme.authorize);
+	CU_ASSERT_PTR_NULL(rt->scheme.redirect_key);
 	lk_loader__close(rt);
 }
 
@@ -333,6 +349,7 @@ static int reg(void)
 	       !CU_add_test(s, "inconsistent tables", test_inconsistent) ||
 	       !CU_add_test(s, "dlopen error", test_dlopen_error) ||
 	       !CU_add_test(s, "newer minor", test_newer_minor) ||
+	       !CU_add_test(s, "older minor", test_older_minor) ||
 	       !CU_add_test(s, "symlink", test_symlink) ||
 	       !CU_add_test(s, "not a shared object", test_not_elf) ||
 	       !CU_add_test(s, "world-writable folder",
