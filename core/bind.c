@@ -185,6 +185,13 @@ static lk_status bind_locked(lk_ctx *ctx, lk_app *app)
 		lk_bind__scheme_call(&call, ctx, app, NULL, NULL);
 		rc = app->scheme_block.mod->scheme.validate(&call);
 	}
+	if (rc == LK_OK && app->policy_block.mod &&
+	    app->policy_block.mod->refresh.validate) {
+		lk_call call = {.ctx = ctx,
+				.app = app,
+				.block = &app->policy_block};
+		rc = app->policy_block.mod->refresh.validate(&call);
+	}
 	return rc;
 }
 

@@ -177,6 +177,7 @@ struct lk_scheme_ops {
 /* refresh policy */
 typedef lk_status lk_refresh_should_fn(bool *out, lk_call *call,
 				       int64_t now);
+typedef lk_status lk_refresh_validate_fn(lk_call *call);
 typedef lk_status lk_refresh_on_response_fn(lk_verdict *out, lk_call *call,
 					    const lk_response *resp);
 
@@ -193,6 +194,10 @@ struct lk_refresh_ops {
 	/** After a response: refresh, expire or done? MAY be NULL. */
 	lk_refresh_on_response_fn *on_response;
 	/* ABI 1.0 ends here. */
+	/** ABI 1.1: check the policy's block when the app is bound (so
+	 * check-config reports a bad value, not the first call); MAY be
+	 * NULL. */
+	lk_refresh_validate_fn *validate;
 };
 #define LK_REFRESH_OPS_MIN_SIZE                                                \
 	(offsetof(struct lk_refresh_ops, should_refresh) +                     \

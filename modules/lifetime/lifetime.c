@@ -99,10 +99,19 @@ static lk_status lifetime_should_refresh(bool *out, lk_call *call, int64_t now)
 	return LK_OK;
 }
 
+/* At bind time, so that check-config names a bad fraction. */
+static lk_status lifetime_validate(lk_call *call)
+{
+	long long ppm;
+	return fraction_ppm(&ppm, call);
+}
+
 static const struct lk_refresh_ops lifetime_ops = {
-    LK_OPS_HEADER(struct lk_refresh_ops), .config_keys = lifetime_keys,
+    LK_OPS_HEADER(struct lk_refresh_ops),
+    .config_keys = lifetime_keys,
     .should_refresh = lifetime_should_refresh,
     .on_response = NULL, /* the scheme already refreshes on a 401 */
+    .validate = lifetime_validate,
 };
 
 LK_MODULE_EXPORT const struct lk_module latchkey_module = {
