@@ -278,3 +278,21 @@ void lk_bind__state_drop(lk_ctx *ctx, const char *conn_id)
 	}
 	pthread_mutex_unlock(&ctx->state_lock);
 }
+
+void lk_bind__state_rekey(lk_ctx *ctx, const char *old_id, const char *new_id)
+{
+	char *id = lk_strdup(new_id);
+
+	pthread_mutex_lock(&ctx->state_lock);
+	for (struct lk_state_entry *e = ctx->states; id && e; e = e->next) {
+		if (strcmp(e->conn_id, old_id) != 0)
+			continue;
+		lk_free(e->conn_id);
+		e->conn_id = id;
+		id = NULL;
+		break;
+	}
+	pthread_mutex_unlock(&ctx->state_lock);
+	lk_free(id); /* none to rekey, or out of memory: the state is
+			dropped and made again on the next call */
+}

@@ -16,5 +16,9 @@ LK_INTERNAL void lk_bind__scheme_call(lk_call *call, lk_ctx *ctx,
 LK_INTERNAL lk_status lk_bind__state(void **out, lk_call *call);
 /* Drop a connection's in-memory state (removed or reconnected). */
 LK_INTERNAL void lk_bind__state_drop(lk_ctx *ctx, const char *conn_id);
+/* The state kept under @p old_id now belongs to @p new_id (a connection
+ * stored after its connect-time test); nothing when there is none. */
+LK_INTERNAL void lk_bind__state_rekey(lk_ctx *ctx, const char *old_id,
+				      const char *new_id);
 LK_INTERNAL lk_app *lk_bind__find_app(lk_ctx *ctx, const char *id);
 #endif

@@ -93,6 +93,7 @@ static lk_status finish_connect(lk_conn **out, lk_ctx *ctx, lk_app *app,
 {
 	lk_conn *conn = NULL;
 	lk_store *st = NULL;
+	char *provisional = NULL;
 	lk_status rc = lk_conn__new(&conn);
 
 	if (rc != LK_OK)
@@ -115,8 +116,7 @@ static lk_status finish_connect(lk_conn **out, lk_ctx *ctx, lk_app *app,
 	conn->unsaved = true;
 	rc = lk_testreq__run(&conn->test_data, ctx, app, conn);
 	conn->unsaved = false;
-	lk_bind__state_drop(ctx, conn->id);
-	lk_free(conn->id);
+	provisional = conn->id;
 	conn->id = NULL;
 	if (rc != LK_OK) {
 		lk_error__prefix(ctx, "connect %s: nothing was stored",
@@ -137,7 +137,13 @@ static lk_status finish_connect(lk_conn **out, lk_ctx *ctx, lk_app *app,
 	}
 	lk_log__msg(ctx, LK_LOG_INFO, "connected %s (%s)", conn->label,
 		    conn->id);
+	/* The state the test built (a Digest nonce...) serves the stored
+	 * connection: its first call needs no new challenge. */
+	lk_bind__state_rekey(ctx, provisional, conn->id);
 out:
+	if (provisional)
+		lk_bind__state_drop(ctx, provisional);
+	lk_free(provisional);
 	if (rc != LK_OK) {
 		lk_conn_free(conn);
 		conn = NULL;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* digest.so end to end against lk-provider's Digest area on 127.0.0.1,
  * through the public API: one round trip per call (100 calls, 101
- * requests), every algorithm and qop, userhash and username*, stale and
+ * requests in a new context, 100 right after connect), every algorithm and qop, userhash and username*, stale and
  * forgotten nonces, wrong passwords, RFC 2069 only on opt-in, and nc
  * shared by threads. Counts come from the emulator's request log. */
 /* first: it sets _XOPEN_SOURCE before any system header */
@@ -73,23 +73,55 @@ static void test_wrong_password_stores_nothing(void)
 	lk_conn_list_free(l);
 }
 
-static void test_hundred_calls_cost_hundred_and_one_requests(void)
+/* 100 calls through one connection; returns how many answered 200. */
+static int hundred_calls(lk_conn *c)
 {
 	int ok = 0;
 	for (int i = 0; i < 100; i++) {
 		long st = 0;
 		char *body = NULL;
-		if (call(&st, &body, conn, "GET", "/digest/SHA-256/auth/items",
+		if (call(&st, &body, c, "GET", "/digest/SHA-256/auth/items",
 			 NULL) == LK_OK &&
 		    st == 200 && body && strstr(body, "\"login\":\"Mufasa\""))
 			ok++;
 		free(body);
 	}
-	CU_ASSERT_EQUAL(ok, 100);
-	CU_ASSERT_EQUAL(count("/digest/SHA-256/auth/items"), 101);
+	return ok;
+}
+
+/* In a new context (another process, the nonce never stored): 100 calls
+ * cost 101 requests, the first one fetching the challenge. Right after
+ * connect, in the context that connected: 100 requests, since the
+ * connect-time test's nonce serves the stored connection (nc goes on
+ * from 1 to 101 = 0x65). */
+static void test_hundred_calls_cost_hundred_and_one_requests(void)
+{
+	char path[300];
+	lk_ctx *connected = ctx, *fresh = NULL;
+	lk_conn *again = NULL;
+
+	long before = count("/digest/SHA-256/auth/items");
+	CU_ASSERT_EQUAL(hundred_calls(conn), 100);
+	CU_ASSERT_EQUAL(count("/digest/SHA-256/auth/items") - before, 100);
 	char *a = last_authorization();
+	CU_ASSERT_PTR_NOT_NULL(a && strstr(a, "nc=00000065,"));
+	free(a);
+
+	snprintf(path, sizeof path, "%s/latchkey.conf", dir);
+	CU_ASSERT_EQUAL_FATAL(lk_ctx_new(&fresh), LK_OK);
+	CU_ASSERT_EQUAL_FATAL(lk_ctx_load(fresh, path), LK_OK);
+	ctx = fresh;
+	CU_ASSERT_EQUAL(lk_conn_open(&again, ctx, "default", lk_conn_id(conn)),
+			LK_OK);
+	before = count("/digest/SHA-256/auth/items");
+	CU_ASSERT_EQUAL(again ? hundred_calls(again) : 0, 100);
+	CU_ASSERT_EQUAL(count("/digest/SHA-256/auth/items") - before, 101);
+	a = last_authorization();
 	CU_ASSERT_PTR_NOT_NULL(a && strstr(a, "nc=00000064,")); /* 100 */
 	free(a);
+	lk_conn_free(again);
+	ctx = connected;
+	lk_ctx_free(fresh);
 }
 
 /* One call to a route, through the same connection: 200 and the
