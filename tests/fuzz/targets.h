@@ -5,3 +5,5 @@
 LK_FUZZ_TARGET(token_response)
 LK_FUZZ_TARGET(template)
 LK_FUZZ_TARGET(digest_challenge)
+LK_FUZZ_TARGET(oauth2_callback)
+LK_FUZZ_TARGET(oauth1_encode)
