@@ -40,7 +40,7 @@ out=$("$LK" --json apps); rc=$?
 check "apps --json" [ $rc -eq 0 -a "$(json_get "$out" '[a["id"] for a in d["data"]]')" = "['acme', 'feed', 'github', 'plain', 'vendor']" ]
 check "apps --json needs_auth" [ "$(json_get "$out" '[a["needs_auth"] for a in d["data"]]')" = "[True, False, True, True, True]" ]
 out=$("$LK" --json modules); rc=$?
-check "modules --json" [ $rc -eq 0 -a "$(json_get "$out" '[(m["name"], m["abi"], m["hooks"]) for m in d["data"]]')" = "[('apikey', '1.0', False), ('basic', '1.0', False), ('none', '1.0', False), ('vendor_hooks', '1.0', True)]" ]
+check "modules --json" [ $rc -eq 0 -a "$(json_get "$out" '[(m["name"], m["abi"], m["hooks"]) for m in d["data"]]')" = "[('apikey', '1.1', False), ('basic', '1.1', False), ('none', '1.1', False), ('vendor_hooks', '1.1', True)]" ]
 out=$("$LK" --json check-config); rc=$?
 check "check-config --json" [ $rc -eq 0 -a "$(json_get "$out" 'd["ok"]')" = True ]
 
