@@ -51,7 +51,8 @@ __attribute__((destructor)) static void http_unload(void)
 }
 
 /* This thread's handle, made on first use and kept (with its connection
- * cache) until the thread exits. */
+ * cache) until the thread exits. lk_http__send resets it after every
+ * transfer, so it is handed out clean. */
 static CURL *thread_handle(void)
 {
 	CURL *h = NULL;
@@ -60,10 +61,8 @@ static CURL *thread_handle(void)
 	if (!http_key_ok)
 		return NULL;
 	h = pthread_getspecific(http_key);
-	if (h) {
-		curl_easy_reset(h); /* keeps live connections */
+	if (h)
 		return h;
-	}
 	h = curl_easy_init();
 	if (h && pthread_setspecific(http_key, h) != 0) {
 		curl_easy_cleanup(h);
