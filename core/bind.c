@@ -10,6 +10,7 @@
 #include "config.h"
 #include "error.h"
 #include "loader.h"
+#include "url.h"
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -178,6 +179,8 @@ static lk_status bind_locked(lk_ctx *ctx, lk_app *app)
 	}
 
 	rc = build_fields(app);
+	if (rc == LK_OK)
+		rc = lk_url__prepare_bases(app);
 	if (rc != LK_OK)
 		return rc;
 	if (app->scheme_block.mod->scheme.validate) {

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "error.h"
 #include "log.h"
+#include "url.h"
 
 #define LK_SECRET_FILE_MAX 65536 /* a secret file larger is refused */
 
@@ -700,6 +701,7 @@ void lk_app__free(lk_app *app)
 		lk_free(app->fields[i].label);
 	}
 	lk_free(app->fields);
+	lk_url__free_bases(app);
 	free_strings(app->base_urls, app->nbase_urls);
 	lk_free(app->test_method);
 	lk_free(app->test_url);

@@ -82,6 +82,7 @@ struct lk_app {
 	size_t nfields;
 	char **base_urls;
 	size_t nbase_urls;
+	struct lk_url_bases *base_parts; /* parsed at bind (url.c) */
 	bool allow_http;
 	bool follow_redirects;
 	char *test_method; /* NULL: no test request */

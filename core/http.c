@@ -362,16 +362,16 @@ lk_status lk_http__send(lk_response **out, const lk_ctx *ctx, const lk_app *app,
 	*out = NULL;
 	if (!req || !req->method || !req->url)
 		return lk_error__set(ctx, LK_EINVAL, "no request to send");
-	rc = lk_url__check_scheme(ctx, req->url, allow_http);
-	if (rc != LK_OK)
-		return rc;
 	u = curl_url();
 	if (!u || curl_url_set(u, CURLUPART_URL, req->url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
 		rc = lk_error__set(ctx, u ? LK_EINVAL : LK_ENOMEM,
-				   "the request URL does not parse");
+				   "not an absolute http(s) URL");
 		goto out;
 	}
+	rc = lk_url__check_scheme(ctx, u, allow_http);
+	if (rc != LK_OK)
+		goto out;
 	rc = build_headers(&headers, ctx, req);
 	if (rc != LK_OK)
 		goto out;

@@ -31,6 +31,12 @@ static void parts_free(struct parts *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* An app's base_urls parsed once (those without a template). */
+struct lk_url_bases {
+	struct parts *parts;
+	bool *parsed; /* false: a template, rendered at each check */
+};
+
 /* Does a decoded path hold a "." or ".." segment? libcurl removes the
  * literal ones; "%2e%2e" (or an encoded '/') would reach a server that
  * decodes before it routes, so such a path is refused. */
@@ -158,6 +164,15 @@ lk_status lk_url__check_base(const lk_ctx *ctx, const lk_app *app,
 		goto out;
 	}
 	for (size_t i = 0; rc != LK_OK && i < app->nbase_urls; i++) {
+		const struct lk_url_bases *pre = app->base_parts;
+		if (pre && pre->parsed[i]) {
+			/* parsed once when the app was bound */
+			const struct parts *bp = &pre->parts[i];
+			if (!bp->userinfo && same_origin(&u, bp) &&
+			    path_under(u.path, bp->path))
+				rc = LK_OK;
+			continue;
+		}
 		const char *base = app->base_urls[i];
 		if (strstr(base, "{{")) {
 			/* A field that does not render leaves this base
@@ -190,21 +205,59 @@ out:
 	return rc;
 }
 
-lk_status lk_url__check_scheme(const lk_ctx *ctx, const char *url,
-			       bool allow_http)
+lk_status lk_url__check_scheme(const lk_ctx *ctx, CURLU *u, bool allow_http)
 {
-	struct parts u;
+	char *scheme = NULL, *host = NULL;
 	lk_status rc = LK_OK;
 
-	if (!parse(&u, url))
-		return lk_error__set(ctx, LK_EINVAL,
-				     "not an absolute http(s) URL");
-	if (!web_scheme(u.scheme, allow_http))
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		rc = lk_error__set(ctx, LK_EINVAL,
+				   "not an absolute http(s) URL");
+	else if (!web_scheme(scheme, allow_http))
 		rc = lk_error__set(
 		    ctx, LK_EDENIED, "%s://%s: %s is refused (https only%s)",
-		    u.scheme, u.host, u.scheme, allow_http ? " or http" : "");
-	parts_free(&u);
+		    scheme, host, scheme, allow_http ? " or http" : "");
+	curl_free(scheme);
+	curl_free(host);
 	return rc;
+}
+
+lk_status lk_url__prepare_bases(lk_app *app)
+{
+	struct lk_url_bases *pre = lk_calloc(1, sizeof(*pre));
+
+	if (!pre)
+		return LK_ENOMEM;
+	pre->parts = lk_calloc(app->nbase_urls + 1, sizeof(*pre->parts));
+	pre->parsed = lk_calloc(app->nbase_urls + 1, sizeof(*pre->parsed));
+	if (!pre->parts || !pre->parsed) {
+		lk_free(pre->parts);
+		lk_free(pre->parsed);
+		lk_free(pre);
+		return LK_ENOMEM;
+	}
+	for (size_t i = 0; i < app->nbase_urls; i++)
+		pre->parsed[i] = !strstr(app->base_urls[i], "{{") &&
+				 parse(&pre->parts[i], app->base_urls[i]);
+	lk_url__free_bases(app);
+	app->base_parts = pre;
+	return LK_OK;
+}
+
+void lk_url__free_bases(lk_app *app)
+{
+	struct lk_url_bases *pre = app->base_parts;
+
+	if (!pre)
+		return;
+	for (size_t i = 0; i < app->nbase_urls; i++)
+		if (pre->parsed[i])
+			parts_free(&pre->parts[i]);
+	lk_free(pre->parts);
+	lk_free(pre->parsed);
+	lk_free(pre);
+	app->base_parts = NULL;
 }
 
 bool lk_url__same_origin(const char *a, const char *b)

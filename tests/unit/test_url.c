@@ -21,6 +21,9 @@ static int suite_fini(void)
 }
 
 /* A minimal app: only the fields lk_url__check_base reads. */
+/* Both ways the core checks: base_urls parsed at each check, and parsed
+ * once when the app was bound (lk_url__prepare_bases); they must agree,
+ * messages included. */
 static lk_status check(const char *base, const char *url, bool allow_http)
 {
 	char *bases[] = {(char *)base};
@@ -28,7 +31,16 @@ static lk_status check(const char *base, const char *url, bool allow_http)
 		      .base_urls = bases,
 		      .nbase_urls = 1,
 		      .allow_http = allow_http};
-	return lk_url__check_base(ctx, &app, NULL, url);
+	lk_status fresh = lk_url__check_base(ctx, &app, NULL, url);
+	char msg[512];
+	snprintf(msg, sizeof msg, "%s", lk_errmsg(ctx));
+	CU_ASSERT_EQUAL_FATAL(lk_url__prepare_bases(&app), LK_OK);
+	lk_status prepared = lk_url__check_base(ctx, &app, NULL, url);
+	CU_ASSERT_EQUAL(prepared, fresh);
+	if (fresh != LK_OK)
+		CU_ASSERT_STRING_EQUAL(lk_errmsg(ctx), msg);
+	lk_url__free_bases(&app);
+	return prepared;
 }
 
 struct pair {
@@ -195,22 +207,28 @@ static void test_url_base_none_configured_refuses_everything(void)
 			LK_EDENIED);
 }
 
+/* The scheme of a URL libcurl parsed (lk_http__send parses once). */
+static lk_status scheme_of(const char *url, bool allow_http)
+{
+	CURLU *u = curl_url();
+	lk_status rc = LK_EINVAL;
+	if (u && url && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
+		rc = lk_url__check_scheme(ctx, u, allow_http);
+	curl_url_cleanup(u);
+	return rc;
+}
+
 static void test_url_check_scheme(void)
 {
-	CU_ASSERT_EQUAL(lk_url__check_scheme(ctx, "https://a.com/x", false),
-			LK_OK);
-	CU_ASSERT_EQUAL(lk_url__check_scheme(ctx, "HTTPS://a.com/x", false),
-			LK_OK);
-	CU_ASSERT_EQUAL(lk_url__check_scheme(ctx, "http://a.com/x", false),
-			LK_EDENIED);
+	CU_ASSERT_EQUAL(scheme_of("https://a.com/x", false), LK_OK);
+	CU_ASSERT_EQUAL(scheme_of("HTTPS://a.com/x", false), LK_OK);
+	CU_ASSERT_EQUAL(scheme_of("http://a.com/x", false), LK_EDENIED);
 	CU_ASSERT_STRING_EQUAL(lk_errmsg(ctx),
 			       "http://a.com: http is refused (https only)");
-	CU_ASSERT_EQUAL(lk_url__check_scheme(ctx, "http://a.com/x", true),
-			LK_OK);
-	CU_ASSERT_EQUAL(lk_url__check_scheme(ctx, "ftp://a.com/x", true),
-			LK_EDENIED);
-	CU_ASSERT_EQUAL(lk_url__check_scheme(ctx, "nonsense", true), LK_EINVAL);
-	CU_ASSERT_EQUAL(lk_url__check_scheme(ctx, NULL, true), LK_EINVAL);
+	CU_ASSERT_EQUAL(scheme_of("http://a.com/x", true), LK_OK);
+	CU_ASSERT_EQUAL(scheme_of("ftp://a.com/x", true), LK_EDENIED);
+	CU_ASSERT_EQUAL(scheme_of("nonsense", true), LK_EINVAL);
+	CU_ASSERT_EQUAL(scheme_of(NULL, true), LK_EINVAL);
 }
 
 static void test_url_same_origin(void)
