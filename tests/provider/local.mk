@@ -10,6 +10,6 @@ tests_provider_lk_provider_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) \
 	$(CJSON_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(AX_PTHREAD_LIBS)
 tests_provider_lk_provider_LDADD = $(MHD_LIBS) $(CJSON_LIBS) \
 	$(CRYPTO_LIBS) $(CURL_LIBS) $(AX_PTHREAD_LIBS)
-EXTRA_DIST += tests/provider/README.md tests/provider/start.sh
+EXTRA_DIST += tests/provider/lkp_spawn.h tests/provider/README.md tests/provider/start.sh
 TESTS += tests/provider/smoke.sh
 dist_check_SCRIPTS += tests/provider/smoke.sh

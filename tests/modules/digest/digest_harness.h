@@ -23,6 +23,8 @@
 
 #include <latchkey/latchkey.h>
 
+#include "../../provider/lkp_spawn.h"
+
 static pid_t provider_pid;
 static char base[64]; /* http://127.0.0.1:PORT */
 static char dir[256];
@@ -38,45 +40,13 @@ static const char *env(const char *name, const char *fallback)
 
 static bool provider_start(void)
 {
-	char portfile[300], bin[512];
-	snprintf(portfile, sizeof portfile, "%s/lkp.port", dir);
-	snprintf(bin, sizeof bin, "%s/tests/provider/lk-provider",
-		 env("top_builddir", "."));
-	fflush(NULL); /* the child must not write our buffered output */
-	provider_pid = fork();
-	if (provider_pid == 0) {
-		char logf[300];
-		snprintf(logf, sizeof logf, "%s/lkp.log", dir);
-		if (!freopen(logf, "w", stdout) || !freopen(logf, "a", stderr))
-			_exit(127);
-		execl(bin, bin, "--port-file", portfile, "--lifetime", "120",
-		      (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 100; i++) {
-		FILE *f = fopen(portfile, "r");
-		unsigned port = 0;
-		if (f && fscanf(f, "%u", &port) == 1 && port) {
-			fclose(f);
-			snprintf(base, sizeof base, "http://127.0.0.1:%u",
-				 port);
-			return true;
-		}
-		if (f)
-			fclose(f);
-		struct timespec ts = {0, 50 * 1000 * 1000};
-		nanosleep(&ts, NULL);
-	}
-	return false;
+	provider_pid = lkp_spawn(dir, 120, base, sizeof base);
+	return provider_pid > 0;
 }
 
 static void provider_stop(void)
 {
-	if (provider_pid > 0) {
-		kill(provider_pid, SIGTERM);
-		waitpid(provider_pid, NULL, 0);
-		provider_pid = 0;
-	}
+	lkp_reap(&provider_pid);
 }
 
 struct buf {

@@ -11,7 +11,6 @@
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +26,7 @@
 #include <latchkey/module.h>
 
 #include "cunit_main.h"
-
-extern char **environ;
+#include "provider/lkp_spawn.h"
 
 #define OWNER "alice"
 #define CONSUMER_SECRET "cs&+/ %\xc3\xa9"
@@ -328,32 +326,8 @@ static char *read_src(const char *rel)
 
 static int start_provider(void)
 {
-	const char *top = getenv("top_builddir");
-	char bin[512], portfile[300], lifetime[] = "120";
-	char *argv[] = {bin,	      "--port-file", portfile,
-			"--lifetime", lifetime,	     NULL};
-
-	snprintf(bin, sizeof(bin), "%s/tests/provider/lk-provider",
-		 top ? top : ".");
-	snprintf(portfile, sizeof(portfile), "%s/port", tdir);
-	if (posix_spawn(&provider, bin, NULL, NULL, argv, environ) != 0)
-		return 1;
-	/* The port file appears by rename: present means complete. */
-	for (int i = 0; i < 100; i++) {
-		FILE *f = fopen(portfile, "r");
-		unsigned port = 0;
-		if (f) {
-			int got = fscanf(f, "%u", &port);
-			fclose(f);
-			if (got == 1 && port) {
-				snprintf(base, sizeof(base),
-					 "http://127.0.0.1:%u", port);
-				return 0;
-			}
-		}
-		usleep(50 * 1000);
-	}
-	return 1;
+	provider = lkp_spawn(tdir, 120, base, sizeof(base));
+	return provider > 0 ? 0 : 1;
 }
 
 static int teardown(void);
@@ -425,10 +399,7 @@ static int rm_entry(const char *p, const struct stat *st, int flag,
 static int teardown(void)
 {
 	lk_ctx_free(ctx);
-	if (provider > 0) {
-		kill(provider, SIGTERM);
-		waitpid(provider, NULL, 0);
-	}
+	lkp_reap(&provider);
 	if (tdir[0])
 		nftw(tdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	curl_global_cleanup();

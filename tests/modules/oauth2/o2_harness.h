@@ -25,6 +25,8 @@
 
 #include <latchkey/module.h>
 
+#include "../../provider/lkp_spawn.h"
+
 static pid_t o2_provider_pid;
 static char o2_base[64];  /* http://127.0.0.1:PORT */
 static char o2_dir[256];  /* this test's config and store */
@@ -39,47 +41,14 @@ static inline const char *o2_env(const char *name, const char *fallback)
 /* Start lk-provider; false when it does not come up within 5 s. */
 static inline bool o2_provider_start(const char *dir, int lifetime)
 {
-	char portfile[300], life[16], bin[512];
-	snprintf(portfile, sizeof portfile, "%s/lkp.port", dir);
-	snprintf(life, sizeof life, "%d", lifetime);
-	snprintf(bin, sizeof bin, "%s/tests/provider/lk-provider",
-		 o2_env("top_builddir", "."));
-	unlink(portfile);
 	snprintf(o2_pdir, sizeof o2_pdir, "%s", dir);
-	o2_provider_pid = fork();
-	if (o2_provider_pid == 0) {
-		char logf[300];
-		snprintf(logf, sizeof logf, "%s/lkp.log", dir);
-		if (!freopen(logf, "w", stdout) || !freopen(logf, "a", stderr))
-			_exit(127);
-		execl(bin, bin, "--port-file", portfile, "--lifetime", life,
-		      (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 100; i++) {
-		FILE *f = fopen(portfile, "r");
-		unsigned port = 0;
-		if (f && fscanf(f, "%u", &port) == 1 && port) {
-			fclose(f);
-			snprintf(o2_base, sizeof o2_base, "http://127.0.0.1:%u",
-				 port);
-			return true;
-		}
-		if (f)
-			fclose(f);
-		struct timespec ts = {0, 50 * 1000 * 1000};
-		nanosleep(&ts, NULL);
-	}
-	return false;
+	o2_provider_pid = lkp_spawn(dir, lifetime, o2_base, sizeof o2_base);
+	return o2_provider_pid > 0;
 }
 
 static inline void o2_provider_stop(void)
 {
-	if (o2_provider_pid > 0) {
-		kill(o2_provider_pid, SIGTERM);
-		waitpid(o2_provider_pid, NULL, 0);
-		o2_provider_pid = 0;
-	}
+	lkp_reap(&o2_provider_pid);
 	if (*o2_pdir) {
 		char p[300];
 		snprintf(p, sizeof p, "%s/lkp.port", o2_pdir);
