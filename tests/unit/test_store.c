@@ -17,32 +17,14 @@
 
 #define OPEN_ERR ": cannot be opened: wrong master key or the file was modified"
 
-static lk_ctx *ctx;
-static char *dir;   /* scratch */
-static char *spath; /* dir/store */
-static char *kpath; /* dir/keys/master.key */
-static lk_store *st;
-
 static int setup(void)
 {
-	ctx = ts_ctx_new();
-	dir = ts_tmpdir();
-	if (!ctx || !dir)
-		return 1;
-	spath = lk_strdupf("%s/store", dir);
-	kpath = lk_strdupf("%s/keys/master.key", dir);
-	return lk_store__open(&st, ctx, spath, kpath) == LK_OK ? 0 : 1;
+	return ts_setup("keys/master.key");
 }
 
 static int teardown(void)
 {
-	lk_store__close(st);
-	ts_rmrf(dir);
-	lk_free(dir);
-	lk_free(spath);
-	lk_free(kpath);
-	ts_ctx_free(ctx);
-	return 0;
+	return ts_teardown();
 }
 
 /* The record's path on disk. */

@@ -85,4 +85,35 @@ static inline lk_conn *ts_conn(const char *owner, const char *app)
 	}
 	return c;
 }
+
+/* The suite's fixture: a bare ctx and a store opened in a scratch folder
+ * (its master key at @p key_rel under it), closed and removed after. */
+static lk_ctx *ctx;
+static char *dir;   /* scratch */
+static char *spath; /* dir/store */
+static char *kpath; /* dir/key_rel */
+static lk_store *st;
+
+static inline int ts_setup(const char *key_rel)
+{
+	ctx = ts_ctx_new();
+	dir = ts_tmpdir();
+	if (!ctx || !dir)
+		return 1;
+	spath = lk_strdupf("%s/store", dir);
+	kpath = lk_strdupf("%s/%s", dir, key_rel);
+	return lk_store__open(&st, ctx, spath, kpath) == LK_OK ? 0 : 1;
+}
+
+static inline int ts_teardown(void)
+{
+	lk_store__close(st);
+	ts_rmrf(dir);
+	lk_free(dir);
+	lk_free(spath);
+	lk_free(kpath);
+	ts_ctx_free(ctx);
+	return 0;
+}
+
 #endif
