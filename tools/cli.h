@@ -22,8 +22,6 @@ int cli_fail(const struct cli *cli, lk_status st, const char *msg);
 int cli_usage(const struct cli *cli, const char *msg);
 /** Print @p obj as JSON on stdout and free it. @return 0. */
 int cli_json_out(cJSON *obj);
-/** Format @p t (Unix seconds) as ISO 8601 UTC into @p buf (>= 21 bytes). */
-void cli_iso8601(char *buf, size_t size, long long t);
 /** Print rows of @p ncols columns, aligned; cells[r * ncols + c]. */
 void cli_table(const char *const *cells, size_t nrows, size_t ncols);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "conn_json.h"
 
 static int need_id(const struct cli *cli, int argc, char **argv,
 		   const char *cmd)
@@ -40,21 +41,8 @@ int cli_cmd_connections(struct cli *cli, int argc, char **argv)
 		cJSON *data = cJSON_AddArrayToObject(o, "data");
 
 		for (size_t i = 0; i < n; i++) {
-			const lk_conn *c = lk_conn_list_at(list, i);
-			cJSON *e = cJSON_CreateObject();
-			char t[32];
-
-			cJSON_AddStringToObject(e, "id", lk_conn_id(c));
-			cJSON_AddStringToObject(e, "app", lk_conn_app(c));
-			cJSON_AddStringToObject(e, "owner", lk_conn_owner(c));
-			cJSON_AddNumberToObject(e, "number", lk_conn_number(c));
-			cJSON_AddStringToObject(e, "label", lk_conn_label(c));
-			cJSON_AddStringToObject(e, "status", lk_conn_status(c));
-			cli_iso8601(t, sizeof(t), lk_conn_created(c));
-			cJSON_AddStringToObject(e, "created", t);
-			cli_iso8601(t, sizeof(t), lk_conn_updated(c));
-			cJSON_AddStringToObject(e, "updated", t);
-			cJSON_AddItemToArray(data, e);
+			cJSON_AddItemToArray(
+			    data, tools_conn_json(lk_conn_list_at(list, i)));
 		}
 		lk_conn_list_free(list);
 		return cli_json_out(o);
@@ -104,20 +92,8 @@ int cli_cmd_show(struct cli *cli, int argc, char **argv)
 	if (td)
 		test = cJSON_Parse(td);
 	if (cli->json) {
-		cJSON *o = cJSON_CreateObject();
+		cJSON *o = tools_conn_json(conn);
 		cJSON *fo = cJSON_CreateObject();
-		char t[32];
-
-		cJSON_AddStringToObject(o, "id", lk_conn_id(conn));
-		cJSON_AddStringToObject(o, "app", lk_conn_app(conn));
-		cJSON_AddStringToObject(o, "owner", lk_conn_owner(conn));
-		cJSON_AddNumberToObject(o, "number", lk_conn_number(conn));
-		cJSON_AddStringToObject(o, "label", lk_conn_label(conn));
-		cJSON_AddStringToObject(o, "status", lk_conn_status(conn));
-		cli_iso8601(t, sizeof(t), lk_conn_created(conn));
-		cJSON_AddStringToObject(o, "created", t);
-		cli_iso8601(t, sizeof(t), lk_conn_updated(conn));
-		cJSON_AddStringToObject(o, "updated", t);
 		for (size_t i = 0; f && i < lk_fields_count(f); i++) {
 			const char *k, *v;
 			bool secret;

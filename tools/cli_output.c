@@ -41,16 +41,6 @@ int cli_usage(const struct cli *cli, const char *msg)
 	return cli_fail(cli, LK_EINVAL, msg);
 }
 
-void cli_iso8601(char *buf, size_t size, long long t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) ||
-	    !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, size, "%s", "");
-}
-
 void cli_table(const char *const *cells, size_t nrows, size_t ncols)
 {
 	size_t w[16] = {0};

@@ -1,11 +1,13 @@
 # latchkey serve: the HTTP API and connect pages (DESIGN.md "Serving host
-# programs"), a convenience library the latchkey command links.
+# programs"), a convenience library the latchkey command links; it also
+# carries tools/conn_json.c, the connection JSON both of them print.
 noinst_LTLIBRARIES += tools/serve/libserve.la
 tools_serve_libserve_la_SOURCES = tools/serve/serve.h tools/serve/serve_int.h \
 	tools/serve/serve_main.c tools/serve/serve_config.c \
 	tools/serve/serve_auth.c tools/serve/serve_json.c \
 	tools/serve/serve_api.c tools/serve/serve_link.c \
-	tools/serve/serve_connect.c
+	tools/serve/serve_connect.c \
+	tools/conn_json.h tools/conn_json.c
 EXTRA_DIST += tools/serve/README.md
 tools_serve_libserve_la_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(CJSON_CFLAGS) \
 	$(CRYPTO_CFLAGS) $(CURL_CFLAGS) -pthread

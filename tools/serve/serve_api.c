@@ -173,7 +173,7 @@ static enum MHD_Result list_conns(struct api *a)
 	data = cJSON_AddArrayToObject(o, "data");
 	for (size_t i = 0; i < lk_conn_list_count(list); i++)
 		cJSON_AddItemToArray(data,
-				     serve_conn_json(lk_conn_list_at(list, i)));
+				     tools_conn_json(lk_conn_list_at(list, i)));
 	lk_conn_list_free(list);
 	return serve_reply_json(a->c, a->r, 200, o);
 }
@@ -254,7 +254,7 @@ static enum MHD_Result create_conn(struct api *a)
 		ret = fail(a, st);
 		goto out;
 	}
-	ret = serve_reply_json(a->c, a->r, 201, serve_conn_json(conn));
+	ret = serve_reply_json(a->c, a->r, 201, tools_conn_json(conn));
 out:
 	lk_conn_free(conn);
 	lk_fields_free(f);
@@ -391,14 +391,14 @@ static enum MHD_Result on_conn(struct api *a, const char *id, const char *op,
 	if (st != LK_OK)
 		return fail(a, st);
 	if (!op) {
-		ret = serve_reply_json(a->c, a->r, 200, serve_conn_json(conn));
+		ret = serve_reply_json(a->c, a->r, 200, tools_conn_json(conn));
 	} else if (!strcmp(op, "request")) {
 		ret = proxy(a, conn, NULL);
 	} else {
 		st = !strcmp(op, "test") ? lk_conn_test(a->ctx, conn)
 					 : lk_conn_refresh(a->ctx, conn);
 		ret = st == LK_OK ? serve_reply_json(a->c, a->r, 200,
-						     serve_conn_json(conn))
+						     tools_conn_json(conn))
 				  : fail(a, st);
 	}
 	lk_conn_free(conn);

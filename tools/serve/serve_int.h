@@ -15,6 +15,8 @@
 #include <latchkey/latchkey.h>
 #include <latchkey/module.h> /* lk_random_bytes, lk_now */
 
+#include "../conn_json.h"
+
 #define SERVE_KEY_HASH_LEN 32
 #define SERVE_LINK_KEY_LEN 32
 #define SERVE_COOKIE "lk_connect"
@@ -114,8 +116,6 @@ bool serve_json_member(const cJSON **out, const cJSON *obj, const char *key,
 		       int type, bool required, char *why, size_t whylen);
 /* printf into a new string (lk_free); NULL on failure. */
 char *serve_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void serve_iso8601(char *buf, size_t len, int64_t t);
-cJSON *serve_conn_json(const lk_conn *conn);
 /* {status, headers, body} of a provider's answer; a body that is not
  * UTF-8 text comes as body_base64 instead. */
 cJSON *serve_response_json(const lk_response *resp);
