@@ -12,27 +12,17 @@ trap 'rm -rf "$work"' EXIT
 n=0
 for src in "$cases"/*/; do
 	name=$(basename "$src")
-	skip=
-	if [ -f "$src/needs" ]; then
-		for m in $(cat "$src/needs"); do
-			[ -r "$moddir/$m.so" ] || skip=$m
-		done
-	fi
-	if [ -n "$skip" ]; then
-		echo "# SKIP $name: module $skip not built"
-		continue
-	fi
 	dst="$work/$name"
 	mkdir -p "$dst"
 	(cd "$src" && find . -type d) | while read -r d; do
 		mkdir -p "$dst/$d"
 	done
-	(cd "$src" && find . -type f ! -path ./expected ! -path ./modes \
-		! -path ./needs) | while read -r f; do
-		sed -e "s|@MODDIR@|$moddir|g" -e "s|@DIR@|$dst|g" \
-			"$src/$f" >"$dst/$f"
-		chmod 600 "$dst/$f"
-	done
+	(cd "$src" && find . -type f ! -path ./expected ! -path ./modes) |
+		while read -r f; do
+			sed -e "s|@MODDIR@|$moddir|g" -e "s|@DIR@|$dst|g" \
+				"$src/$f" >"$dst/$f"
+			chmod 600 "$dst/$f"
+		done
 	if [ -f "$src/modes" ]; then
 		while read -r f m; do chmod "$m" "$dst/$f"; done <"$src/modes"
 	fi
