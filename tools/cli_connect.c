@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* cli_connect.c: `latchkey connect`: fields, prompts, redirect flows. */
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -139,7 +138,6 @@ static int connect_loopback(const struct cli *cli, const char *app_id,
 	char *callback = NULL;
 	cli_loopback *lb = NULL;
 	lk_conn *conn = NULL;
-	bool chosen = false;
 	char err[256], msg[1024];
 	pid_t browser = 0;
 	lk_status st;
@@ -161,7 +159,7 @@ static int connect_loopback(const struct cli *cli, const char *app_id,
 	}
 	/* RFC 8252 section 7.3: a loopback URI without a port gets a free
 	 * one now; the flow carries the URI actually listened on. */
-	st = cli_loopback_open(&lb, &uri, &chosen, redirect, err, sizeof(err));
+	st = cli_loopback_open(&lb, &uri, redirect, err, sizeof(err));
 	if (st != LK_OK) {
 		snprintf(msg, sizeof(msg),
 			 "connect %s: cannot receive the redirect on %s: %s",

@@ -228,8 +228,7 @@ static int listen_loopback(unsigned *port, char *err, size_t errlen)
 }
 
 lk_status cli_loopback_open(cli_loopback **out, char **out_uri,
-			    bool *out_port_chosen, const char *redirect_uri,
-			    char *err, size_t errlen)
+			    const char *redirect_uri, char *err, size_t errlen)
 {
 	struct cli_loopback *lb = NULL;
 	CURLU *u = NULL;
@@ -241,7 +240,6 @@ lk_status cli_loopback_open(cli_loopback **out, char **out_uri,
 
 	*out = NULL;
 	*out_uri = NULL;
-	*out_port_chosen = false;
 	if (!cli_loopback_uri_ok(redirect_uri)) {
 		snprintf(err, errlen,
 			 "redirect_uri is not an http URI on 127.0.0.1");
@@ -280,7 +278,6 @@ lk_status cli_loopback_open(cli_loopback **out, char **out_uri,
 			rc = LK_ENOMEM;
 			goto out;
 		}
-		*out_port_chosen = true;
 	}
 	if (curl_url_get(u, CURLUPART_URL, &uri, 0) != CURLUE_OK) {
 		rc = LK_ENOMEM;

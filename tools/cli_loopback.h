@@ -28,16 +28,13 @@ bool cli_loopback_uri_ok(const char *uri);
  * it names none, on a free one.
  * @param[out] out       the listener, for cli_loopback_free
  * @param[out] out_uri   @p redirect_uri with the port bound (lk_free)
- * @param[out] out_port_chosen  true when @p redirect_uri named no port
- * and a free one was taken: @p out_uri then differs from it
  * @param[in]  redirect_uri  a URI cli_loopback_uri_ok accepts
  * @param[out] err       why it failed, @p errlen bytes
  * @return LK_OK; LK_EINVAL (not a loopback URI); LK_ENET (cannot
  * listen: the port is taken); LK_ENOMEM.
  */
 lk_status cli_loopback_open(cli_loopback **out, char **out_uri,
-			    bool *out_port_chosen, const char *redirect_uri,
-			    char *err, size_t errlen);
+			    const char *redirect_uri, char *err, size_t errlen);
 
 /**
  * Wait up to @p timeout_s seconds for a GET on the redirect_uri's path.
